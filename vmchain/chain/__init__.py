@@ -1,0 +1,1 @@
+"""Transactions, blocks, genesis, the executor, the mempool, the sealer and the chain store."""

@@ -1,0 +1,1 @@
+"""The vmchain command line."""

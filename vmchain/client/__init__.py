@@ -1,0 +1,1 @@
+"""The Python SDK used by gates, vehicles, chargers and operators."""

@@ -1,0 +1,1 @@
+"""Canonical byte encodings shared by the trie, transactions and the ABI. Pure."""

@@ -1,0 +1,1 @@
+"""The contract language: a Python subset compiled to VM modules, and the ABI."""

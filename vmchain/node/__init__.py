@@ -1,0 +1,1 @@
+"""The gRPC node: servicers, server wiring, metrics, configuration and dev controls."""

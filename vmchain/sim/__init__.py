@@ -1,0 +1,1 @@
+"""The demo fleet: a simulated city of gates, vehicles and chargers."""

@@ -1,0 +1,1 @@
+"""World state: KV stores, the Merkle Patricia trie and the account/storage namespaces."""

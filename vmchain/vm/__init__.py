@@ -1,0 +1,1 @@
+"""The contract VM: opcode table, module format, validation and the interpreter. Pure."""

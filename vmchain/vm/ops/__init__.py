@@ -1,0 +1,1 @@
+"""Opcode handlers, grouped by family."""
