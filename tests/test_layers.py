@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "state": _CORE,
     "vm": _CORE,
     "lang": _CORE | {"vm"},
-    "chain": _CORE | {"state", "vm", "lang"},
+    "chain": _CORE | {"state", "vm", "lang", "_proto"},  # _proto: message classes only
     "_proto": set(),
     "client": _CORE | {"state", "vm", "lang", "chain", "_proto"},
     "node": _CORE | {"state", "vm", "lang", "chain", "_proto"},

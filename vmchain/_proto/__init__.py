@@ -1,1 +1,1 @@
-"""Generated protobuf and gRPC code. Do not edit: regenerate with scripts/gen_protos.py."""
+"""Generated protobuf and gRPC code. Do not edit: run scripts/gen_protos.py."""
