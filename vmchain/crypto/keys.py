@@ -15,6 +15,7 @@ from vmchain.crypto.address import address_of, check_public_key_shape
 from vmchain.crypto.backend import Backend
 from vmchain.crypto.curves import DIGEST_SIZE, ORDER, PUBLIC_KEY_SIZE, Scheme
 from vmchain.crypto.errors import InvalidKey
+from vmchain.crypto.keygen import random_secret
 
 BACKENDS: dict[Scheme, Backend] = {
     Scheme.SECP256K1: secp256k1.BACKEND,
@@ -78,10 +79,7 @@ class PrivateKey:
     @classmethod
     def generate(cls, scheme: Scheme = Scheme.SECP256K1) -> PrivateKey:
         """A fresh key from the operating system's CSPRNG (edge code only, not consensus)."""
-        import secrets
-
-        n = ORDER[Scheme(scheme)]
-        return cls(Scheme(scheme), secrets.randbelow(n - 1) + 1)
+        return cls(Scheme(scheme), random_secret(ORDER[Scheme(scheme)]))
 
     @property
     def address(self) -> bytes:
