@@ -13,6 +13,8 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from google.protobuf.message import DecodeError
+
 from vmchain._proto.vmchain.v1 import types_pb2 as pb
 from vmchain.chain.errors import Reason, TxRejected
 from vmchain.crypto import (
@@ -139,7 +141,7 @@ def parse_canonical(message_type: type[M], raw: bytes, what: str) -> M:
     message: Any = message_type()
     try:
         message.ParseFromString(raw)
-    except Exception as exc:  # DecodeError, or anything the parser raises on junk
+    except DecodeError as exc:
         raise WireProblem(f"{what} does not parse: {exc}", non_canonical=False) from None
     if message.SerializeToString(deterministic=True) != raw:
         raise WireProblem(
