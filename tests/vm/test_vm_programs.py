@@ -375,3 +375,46 @@ def test_revert_keeps_unused_gas(engine: Engine) -> None:
         '.func f() public\n    CONST "nope"\n    REVERT\n', "f", [], engine, gas=1000
     )
     assert (result.status, result.gas_used, result.error) == (Status.REVERTED, 6, "nope")
+
+
+DIVE = f"""
+.func dive(level: int, n: int) -> int public
+    LGET n
+    JZ bottom
+    LGET level
+    LGET n
+    PUSHI 1
+    SUB
+    CALL dive
+    RET
+bottom:
+    LGET level
+    JZ done
+    SELF
+    CONST 0x{selector("dive").hex()}
+    PUSHI 0
+    LGET level
+    PUSHI 1
+    SUB
+    PUSHI {MAX_CALL_DEPTH - 1}
+    XCALL 2
+    POP
+    RET
+done:
+    CONST "deepest"
+    CONST "reached"
+    SSTORE
+    PUSHI 7
+    RET
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_deepest_nesting_of_internal_and_cross_contract_calls(engine: Engine) -> None:
+    """Every contract level at the internal depth limit, every cross-contract level used."""
+    w = world(engine)
+    address, _ = w.deploy(encode(assemble(DIVE)))
+    args = abi.encode([MAX_XCALL_DEPTH, MAX_CALL_DEPTH - 1])
+    result = w.call(ALICE, address, "dive", args, gas_limit=10**8)
+    assert (result.status, result.values) == (Status.SUCCESS, (1,))
+    assert w.storage[(address, b"deepest")] == b"reached"  # so no level failed

@@ -12,7 +12,7 @@ from vmchain.vm.opcodes import BY_NAME
 from vmchain.vm.testing_host import MemoryWorld
 from vmchain.vm.values import Value
 
-ENGINES = (Engine.REFERENCE,)
+ENGINES = (Engine.REFERENCE, Engine.FAST)
 ALICE = b"\xa1" * 20
 BOB = b"\xb0" * 20
 

@@ -105,6 +105,8 @@ class _Gen:
                 (self.rnd.choice(_EDGE_INTS), self.rnd.randint(-(2**255), 2**255 - 1))
             )
             self.emit(f"CONST {value}")
+            if self.rnd.random() < 0.5:  # hide the literal from the translator's peepholes
+                self.emit("PUSHI 0", "OR")
         elif choice < 8 and local is not None:
             self.emit(f"LGET {local}")
         else:
@@ -320,7 +322,7 @@ class _Gen:
         self.fn = fn
         self.lines = []
         self.boundaries = []
-        for _ in range(self.rnd.randint(1, 6)):
+        for _ in range(self.rnd.randint(1, 8)):
             self.stmt(0)
         end = self.label()
         self.boundaries.append(end)
@@ -363,11 +365,12 @@ def entry_args(seed: int, module: Module) -> tuple[list[Value], int, int]:
     rnd = random.Random(seed * 7 + 1)
     args: list[Value] = []
     for t in module.functions[0].params:
-        args.append(rnd.randint(-50, 50) if t == 1 else rnd.randbytes(rnd.randint(0, 5)))
+        number = rnd.choice((rnd.randint(-50, 50), rnd.choice(_EDGE_INTS)))
+        args.append(number if t == 1 else rnd.randbytes(rnd.randint(0, 5)))
     return args, rnd.choice((0, 0, 50)), rnd.choice(GAS_LIMITS)
 
 
-def run(seed: int, engine: Engine) -> tuple[object, ...]:
+def run(seed: int, engine: Engine, gas_limit: int | None = None) -> tuple[object, ...]:
     """Everything observable about running program ``seed``'s f0 on ``engine``."""
     module = generate(seed)
     world = MemoryWorld(engine=engine)
@@ -375,6 +378,7 @@ def run(seed: int, engine: Engine) -> tuple[object, ...]:
     address, _ = world.deploy(encode(module))
     world.balances[address] = 40
     args, value, gas = entry_args(seed, module)
+    gas = gas if gas_limit is None else gas_limit
     result = world.call(CALLER, address, "f0", abi.encode(args), value, gas)
     return (
         result.status.value,

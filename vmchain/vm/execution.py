@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from vmchain.encoding import abi
-from vmchain.vm import interpreter
+from vmchain.vm import fastpath, interpreter
 from vmchain.vm.context import ExecContext
 from vmchain.vm.errors import (
     BadArgument,
@@ -29,6 +29,8 @@ from vmchain.vm.values import Value, is_value, type_of
 
 class Engine(Enum):
     REFERENCE = "reference"  # interpreter.py: the definition
+    FAST = "fast"  # fastpath.py: translated once per module, same results, gas and traps
+    AUTO = "auto"  # reference until the program is hot (program.py), then fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +83,40 @@ def execute(
     depth: int = 0,
     static: bool = False,
     allow_init: bool = False,
-    engine: Engine = Engine.REFERENCE,
+    engine: Engine = Engine.AUTO,
 ) -> ExecutionResult:
     """Run the public function ``selector`` (or, with allow_init, the init function).
 
-    ``args`` is the ABI-encoded argument list. ``static`` makes the call a view call
-    (a view function always is). ``depth`` is the cross-contract depth (0 outermost).
-    Only host exceptions propagate; everything the VM itself detects is a status.
+    ``args`` is the ABI-encoded argument list. ``engine`` picks the reference
+    interpreter, the translated form, or (AUTO, the default) the reference until the
+    program is hot; all three give identical results, gas and traps. ``static`` makes
+    the call a view call (a view function always is). ``depth`` is the cross-contract
+    depth (0 outermost). Only host exceptions propagate; everything the VM itself
+    detects is a status.
     """
     gas_limit = max(gas_limit, 0)
+    if engine is Engine.AUTO:
+        engine = Engine.FAST if program.hot else Engine.REFERENCE
+        if engine is Engine.REFERENCE:
+            result = _execute(
+                program, selector, args, host, gas_limit, depth, static, allow_init, engine
+            )
+            program.reference_gas += result.gas_used
+            return result
+    return _execute(program, selector, args, host, gas_limit, depth, static, allow_init, engine)
+
+
+def _execute(
+    program: Program,
+    selector: bytes,
+    args: bytes,
+    host: Host,
+    gas_limit: int,
+    depth: int,
+    static: bool,
+    allow_init: bool,
+    engine: Engine,
+) -> ExecutionResult:
     try:
         index = _entry(program, selector, allow_init)
         fn = program.module.functions[index]
@@ -97,7 +124,10 @@ def execute(
         ctx = ExecContext(host, static or fn.view, depth)
         if ctx.value and not fn.payable:
             raise NotPayable(f"{fn.name} is not payable but was sent {ctx.value}")
-        gas_left, results = interpreter.run(program.reference, index, values, ctx, gas_limit)
+        if engine is Engine.FAST:
+            gas_left, results = fastpath.run(program, index, values, ctx, gas_limit)
+        else:
+            gas_left, results = interpreter.run(program.reference, index, values, ctx, gas_limit)
     except Revert as exc:
         return ExecutionResult(Status.REVERTED, gas_limit - exc.gas_left, (), str(exc))
     except Trap as exc:

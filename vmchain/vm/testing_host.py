@@ -31,7 +31,7 @@ class MemoryWorld:
     chain_id: bytes = b"vmchain-test"
     block_height: int = 1
     timestamp_ms: int = 1_700_000_000_000
-    engine: Engine = Engine.REFERENCE
+    engine: Engine = Engine.AUTO
     balances: dict[bytes, int] = field(default_factory=dict)
     contracts: dict[bytes, Program] = field(default_factory=dict)
     storage: dict[tuple[bytes, bytes], bytes] = field(default_factory=dict)
