@@ -196,7 +196,7 @@ def main() -> None:
 
     program = vm_program()
     start = time.perf_counter()
-    _ = program.fast  # translate once per code hash (the node does this on first use)
+    program.fast.compile(0)  # translate once per code hash (the node: when it gets hot)
     translate_ms = (time.perf_counter() - start) * 1000
     vm_ops, evm_ops = vm_count_ops(program, n), evm_count_ops(n)
     runners = {
@@ -223,7 +223,7 @@ def main() -> None:
     pair_ratios = [(vm_ops / a) / (evm_ops / b) for a, b in pairs]
     same_work = statistics.median(times["pyevm"]) / statistics.median(times["vm"])
     print(f"executed ops: vmchain {vm_ops:,} (11/iteration), py-evm {evm_ops:,} (14/iteration)")
-    print(f"translation of the module: {translate_ms:.2f} ms (once per code hash)")
+    print(f"translation of the function: {translate_ms:.2f} ms (once per code hash)")
     print(f"per-pair ratios: {', '.join(f'{r:.1f}' for r in pair_ratios)}")
     print(f"same work (sum 1..{n}): py-evm time / vmchain time = {same_work:.1f}")
     ratio = vm_rate / evm_rate

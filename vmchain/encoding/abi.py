@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vmchain.encoding.errors import EncodingError
+
 TAG_INT = 0x01
 TAG_BYTES = 0x02
 INT_MIN = -(1 << 255)
@@ -29,7 +31,7 @@ MAX_BYTES_LENGTH = (1 << (8 * _LEN_BYTES)) - 1
 AbiValue = int | bytes
 
 
-class AbiError(ValueError):
+class AbiError(EncodingError):
     """Bytes that are not the canonical ABI encoding of a value list, or an unencodable value."""
 
 
