@@ -15,34 +15,30 @@ class TxStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OUT_OF_GAS: _ClassVar[TxStatus]
     INVALID_OPCODE: _ClassVar[TxStatus]
     STACK_OVERFLOW: _ClassVar[TxStatus]
-    STACK_UNDERFLOW: _ClassVar[TxStatus]
     ARITHMETIC: _ClassVar[TxStatus]
-    CALL_DEPTH_EXCEEDED: _ClassVar[TxStatus]
-    INVALID_MODULE: _ClassVar[TxStatus]
-    INSUFFICIENT_FUNDS: _ClassVar[TxStatus]
-    NO_SUCH_CONTRACT: _ClassVar[TxStatus]
-    NO_SUCH_FUNCTION: _ClassVar[TxStatus]
-    BAD_ARGUMENTS: _ClassVar[TxStatus]
-    VIEW_WRITE: _ClassVar[TxStatus]
+    OUT_OF_BOUNDS: _ClassVar[TxStatus]
+    BAD_ARGUMENT: _ClassVar[TxStatus]
+    UNKNOWN_FUNCTION: _ClassVar[TxStatus]
     NOT_PAYABLE: _ClassVar[TxStatus]
-    LIMIT_EXCEEDED: _ClassVar[TxStatus]
+    WRITE_IN_VIEW: _ClassVar[TxStatus]
+    INSUFFICIENT_FUNDS: _ClassVar[TxStatus]
+    INVALID_MODULE: _ClassVar[TxStatus]
+    NO_SUCH_CONTRACT: _ClassVar[TxStatus]
 TX_STATUS_UNSPECIFIED: TxStatus
 SUCCESS: TxStatus
 REVERTED: TxStatus
 OUT_OF_GAS: TxStatus
 INVALID_OPCODE: TxStatus
 STACK_OVERFLOW: TxStatus
-STACK_UNDERFLOW: TxStatus
 ARITHMETIC: TxStatus
-CALL_DEPTH_EXCEEDED: TxStatus
-INVALID_MODULE: TxStatus
-INSUFFICIENT_FUNDS: TxStatus
-NO_SUCH_CONTRACT: TxStatus
-NO_SUCH_FUNCTION: TxStatus
-BAD_ARGUMENTS: TxStatus
-VIEW_WRITE: TxStatus
+OUT_OF_BOUNDS: TxStatus
+BAD_ARGUMENT: TxStatus
+UNKNOWN_FUNCTION: TxStatus
 NOT_PAYABLE: TxStatus
-LIMIT_EXCEEDED: TxStatus
+WRITE_IN_VIEW: TxStatus
+INSUFFICIENT_FUNDS: TxStatus
+INVALID_MODULE: TxStatus
+NO_SUCH_CONTRACT: TxStatus
 
 class TransactionBody(_message.Message):
     __slots__ = ("chain_id", "sender", "first_valid", "last_valid", "gas_limit", "gas_price", "note", "transfer", "deploy", "call")
