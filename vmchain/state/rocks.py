@@ -1,0 +1,171 @@
+"""RocksDB behind the Store protocol: the only module that imports rocksdict.
+
+The database and every column family are opened in raw mode (bytes in, bytes out, never
+pickle). ``RocksStore.write`` turns a ``Batch`` into one rocksdict ``WriteBatch`` across
+column families and applies it with ``sync=True``, so a crash leaves all of it or none.
+Existence is always tested with a real ``get`` (never ``key_may_exist``), and iteration
+honours both bounds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import cast
+
+from rocksdict import (
+    AccessType,
+    BlockBasedOptions,
+    Cache,
+    Options,
+    Rdict,
+    ReadOptions,
+    WriteBatch,
+    WriteOptions,
+)
+
+from vmchain.state.errors import StoreError, UnknownColumnFamily
+from vmchain.state.kv import Batch
+
+DEFAULT_CF = "default"
+_BLOCK_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _options(cache: Cache) -> Options:
+    opts = Options(raw_mode=True)
+    table = BlockBasedOptions()
+    table.set_block_cache(cache)
+    table.set_bloom_filter(10, False)
+    opts.set_block_based_table_factory(table)
+    return opts
+
+
+class RocksKV:
+    """One column family of a RocksStore. Single puts and deletes are synced writes."""
+
+    __slots__ = ("_db", "_sync", "name")
+
+    def __init__(self, db: Rdict, name: str, sync: WriteOptions) -> None:
+        self._db = db
+        self._sync = sync
+        self.name = name
+
+    def get(self, key: bytes) -> bytes | None:
+        value: bytes | None = self._db.get(key)
+        return value
+
+    def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        if not keys:
+            return []
+        return cast(list[bytes | None], self._db[list(keys)])
+
+    def put(self, key: bytes, value: bytes) -> None:
+        try:
+            self._db.put(key, value, self._sync)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise StoreError(f"cannot put into {self.name!r}: {exc}") from exc
+
+    def delete(self, key: bytes) -> None:
+        try:
+            self._db.delete(key, self._sync)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise StoreError(f"cannot delete from {self.name!r}: {exc}") from exc
+
+    def items(
+        self, lower: bytes | None = None, upper: bytes | None = None
+    ) -> Iterator[tuple[bytes, bytes]]:
+        read_opts = ReadOptions()
+        if upper is not None:
+            read_opts.set_iterate_upper_bound(upper)
+        # RocksDB's lower bound is not applied by SeekToFirst: seek to it explicitly.
+        for key, value in self._db.items(from_key=lower, read_opt=read_opts):
+            if upper is not None and cast(bytes, key) >= upper:
+                return
+            yield cast(bytes, key), value
+
+
+class RocksStore:
+    """A RocksDB database with named column families and atomic synced batch writes."""
+
+    def __init__(self, path: str, column_families: Iterable[str]) -> None:
+        os.makedirs(path, exist_ok=True)
+        self._cache = Cache(_BLOCK_CACHE_BYTES)
+        opts = _options(self._cache)
+        opts.create_if_missing(True)
+        opts.create_missing_column_families(True)
+        wanted = [DEFAULT_CF, *column_families]
+        existing = Rdict.list_cf(path, Options(raw_mode=True)) if _exists(path) else []
+        names = list(dict.fromkeys([*wanted, *existing]))
+        cf_opts = {name: _options(self._cache) for name in names if name != DEFAULT_CF}
+        try:
+            self._db = Rdict(
+                path, opts, column_families=cf_opts, access_type=AccessType.read_write()
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open RocksDB at {path}: {exc}") from exc
+        self._sync = WriteOptions()
+        self._sync.sync = True
+        self._views = {
+            name: RocksKV(
+                self._db if name == DEFAULT_CF else self._db.get_column_family(name),
+                name,
+                self._sync,
+            )
+            for name in names
+        }
+        self._handles = {name: self._db.get_column_family_handle(name) for name in names}
+        self.path = path
+
+    def cf(self, name: str) -> RocksKV:
+        view = self._views.get(name)
+        if view is None:
+            raise UnknownColumnFamily(
+                f"column family {name!r} not opened (have {sorted(self._views)})"
+            )
+        return view
+
+    def write(self, batch: Batch) -> None:
+        wb = WriteBatch(raw_mode=True)
+        for cf, ops in batch.ops.items():
+            if cf not in self._handles:
+                raise UnknownColumnFamily(
+                    f"batch writes to column family {cf!r}, not opened (have {sorted(self._views)})"
+                )
+            wb.set_default_column_family(self._handles[cf])
+            try:
+                for key, value in ops.items():
+                    if value is None:
+                        wb.delete(key)
+                    else:
+                        wb.put(key, value)
+            except (KeyError, ValueError, TypeError) as exc:
+                raise StoreError(f"bad operation in batch for {cf!r}: {exc}") from exc
+        self._db.write(wb, self._sync)
+
+    def close(self) -> None:
+        """Flush and close the database. Views handed out by ``cf`` stop working, and
+        every reference to the database is dropped so that it can be opened again."""
+        if isinstance(self._db, _Closed):
+            return
+        for view in self._views.values():
+            view._db = _CLOSED  # type: ignore[assignment]
+        self._handles.clear()
+        self._db.close()
+        self._db = _CLOSED  # type: ignore[assignment]
+
+
+class _Closed:
+    """Stands in for the database after close: any use raises StoreError."""
+
+    def __getattr__(self, name: str) -> object:
+        raise StoreError(f"RocksStore is closed (tried {name})")
+
+    def __getitem__(self, key: object) -> object:
+        raise StoreError("RocksStore is closed")
+
+
+_CLOSED = _Closed()
+
+
+def _exists(path: str) -> bool:
+    return os.path.exists(os.path.join(path, "CURRENT"))
