@@ -178,3 +178,10 @@ def test_many_blocks_use_grouped_dispatch() -> None:
     program = from_module(assemble(source))
     program.fast.compile(0)
     assert "        if b < 32:" in program.fast.sources[0]  # 3 groups of 8 arms
+
+
+@pytest.mark.parametrize("engine", [REF, FAST])
+def test_old_value_of_a_local_stays_on_the_stack(engine: Engine) -> None:
+    body = "LGET x\nDUP\nPUSHI 5\nLSET x\nLGET x\nADD\nADD"
+    result = run_body(body, engine=engine, params="x: int", args=[100])
+    assert result.values == (205,)

@@ -193,7 +193,9 @@ class _Gen:
             self.call_expr("bytes", depth)
         else:
             data = abi.encode([b"yz", 3])
-            self.emit(f"CONST 0x{data.hex()}", f"PUSHI {self.rnd.randint(0, 1)}", "UNPACKB")
+            self.emit(
+                f"CONST 0x{data.hex()}", f"PUSHI {self.rnd.choice((0, 0, 0, 0, 1))}", "UNPACKB"
+            )
 
     def select(self, t: str, depth: int) -> None:
         """A value on the stack across a conditional jump: exercises non-empty joins."""
@@ -234,8 +236,9 @@ class _Gen:
                 "revert",
                 "invalid",
                 "delete",
+                "rotate",
             ],
-            weights=[30, 6, 4, 10, 6 if level < 2 else 0, 2, 5, 2, 2, 5, 1, 0.5, 2],
+            weights=[30, 6, 4, 10, 6 if level < 2 else 0, 2, 5, 2, 2, 5, 1, 0.5, 2, 4],
         )[0]
         getattr(self, f"stmt_{kind}")(level)
 
@@ -246,6 +249,16 @@ class _Gen:
             return
         self.expr(t)
         self.emit(f"LSET {local}")
+
+    def stmt_rotate(self, level: int) -> None:
+        """Old values of locals stay on the stack while the locals are reassigned."""
+        t = self.typ()
+        a, b = self.local_of(t), self.local_of(t)
+        if a is None or b is None:
+            return
+        self.emit(f"LGET {a}", f"LGET {b}")
+        self.expr(t)
+        self.emit(f"LSET {a}", f"LSET {a}", f"LSET {b}")
 
     def stmt_store(self, level: int) -> None:
         self.expr("bytes")
@@ -327,6 +340,9 @@ class _Gen:
         end = self.label()
         self.boundaries.append(end)
         self.emit(f"{end}:")
+        if "view" not in fn.flags:  # make the final value of every local observable
+            count = len(fn.params) + len(fn.locals)
+            self.emit('CONST "locals"', *(f"LGET {k}" for k in range(count)), f"EMIT {count}")
         if fn.result:
             self.expr(fn.result)
         self.emit("RET")

@@ -265,8 +265,10 @@ class _FuncGen:
     def op_lset(self, ins: Instr) -> None:
         (value,) = self.pop(1)
         for pos, sym in enumerate(self.stack):
-            if ins.imm in sym.deps:
-                self.stack[pos] = self.settle(sym)
+            if ins.imm in sym.deps:  # it reads the local: keep the value it has now
+                name = self.temp()
+                self.emit(f"{name} = {sym.code}")
+                self.stack[pos] = _Sym(name)
         self.emit(f"l{ins.imm} = {value.code}")
 
     def op_checked(self, ins: Instr) -> None:
