@@ -8,7 +8,7 @@ from vmhelpers import ALICE, BOB, ENGINES, run_source, world
 
 from vmchain.encoding import abi
 from vmchain.vm.asm import assemble
-from vmchain.vm.errors import Status
+from vmchain.vm.errors import HostError, Status
 from vmchain.vm.execution import Engine
 from vmchain.vm.limits import MAX_CALL_DEPTH, MAX_XCALL_DEPTH
 from vmchain.vm.module import encode, selector
@@ -418,3 +418,19 @@ def test_deepest_nesting_of_internal_and_cross_contract_calls(engine: Engine) ->
     result = w.call(ALICE, address, "dive", args, gas_limit=10**8)
     assert (result.status, result.values) == (Status.SUCCESS, (1,))
     assert w.storage[(address, b"deepest")] == b"reached"  # so no level failed
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_host_giving_impossible_values_is_an_error_not_a_status(engine: Engine) -> None:
+    w = world(engine)
+    address, _ = w.deploy(encode(assemble(".func f() -> int public\n    HEIGHT\n    RET\n")))
+    w.block_height = 2**255
+    with pytest.raises(HostError, match="block_height"):
+        w.call(ALICE, address, "f")
+    w.block_height = 5
+    w.balances[address] = 2**256
+    bal = ".func f() -> int public\n    SELF\n    BALANCE\n    RET\n"
+    other, _ = w.deploy(encode(assemble(bal)))
+    w.balances[other] = 2**256
+    with pytest.raises(HostError, match="balance"):
+        w.call(ALICE, other, "f")

@@ -5,7 +5,7 @@ hash), ``execute(program, selector, args, host, gas_limit) -> ExecutionResult``,
 ``Host`` protocol, ``Status`` and the error classes. docs/contracts.md specifies it all.
 """
 
-from vmchain.vm.errors import ModuleError, Status, Trap, ValidationError, VMError
+from vmchain.vm.errors import HostError, ModuleError, Status, Trap, ValidationError, VMError
 from vmchain.vm.execution import Engine, ExecutionResult, execute
 from vmchain.vm.host import CallOutcome, Host
 from vmchain.vm.module import Function, Module, decode, encode, selector
@@ -17,6 +17,7 @@ __all__ = [
     "ExecutionResult",
     "Function",
     "Host",
+    "HostError",
     "Module",
     "ModuleError",
     "Program",

@@ -60,6 +60,13 @@ class UnknownOpcode(ValidationError):
     status = Status.INVALID_OPCODE
 
 
+class HostError(VMError, ValueError):
+    """The host broke its side of the interface (e.g. gave a value the VM cannot hold).
+
+    Not a contract's fault, so not a status: it propagates out of ``execute``.
+    """
+
+
 class Trap(VMError):
     """An execution that stops without success. Consumes all gas unless it is a Revert."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vmchain.vm.context import ExecContext
+from vmchain.vm.context import ExecContext, host_int
 from vmchain.vm.ops.common import Effect, LightHandler
 
 
@@ -35,7 +35,7 @@ def chain_id(ctx: ExecContext, gas: int) -> tuple[int, bytes]:
 
 
 def balance(ctx: ExecContext, gas: int, address: bytes) -> tuple[int, int]:
-    return gas, ctx.host.balance(address)
+    return gas, host_int(ctx.host.balance(address), "balance")
 
 
 LIGHT: dict[str, LightHandler] = {}

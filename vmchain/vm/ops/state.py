@@ -9,8 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from vmchain.encoding import abi
-from vmchain.vm.context import ExecContext
-from vmchain.vm.errors import BadArgument, InsufficientFunds, OutOfBounds, WriteInView
+from vmchain.vm.context import ExecContext, host_bytes
+from vmchain.vm.errors import (
+    BadArgument,
+    HostError,
+    InsufficientFunds,
+    OutOfBounds,
+    WriteInView,
+)
 from vmchain.vm.limits import MAX_BYTES, MAX_XCALL_DEPTH, XCALL_KEEP_DIVISOR
 from vmchain.vm.ops.common import Effect, LightHandler, charge, per_word
 from vmchain.vm.values import words
@@ -29,7 +35,7 @@ def _writable(ctx: ExecContext, name: str) -> None:
 
 
 def sload(ctx: ExecContext, gas: int, key: bytes) -> tuple[int, bytes]:
-    value = ctx.host.storage_get(key)
+    value = host_bytes(ctx.host.storage_get(key), "storage value")
     return charge(gas, words(len(value)) * _SLOAD_WORD, "SLOAD"), value
 
 
@@ -68,7 +74,7 @@ def emit(ctx: ExecContext, gas: int, count: int, name: bytes, *fields: Any) -> t
     return (gas,)
 
 
-def _xcall_args(count: int, sel: bytes, value: int) -> None:
+def _xcall_args(sel: bytes, value: int) -> None:
     if len(sel) != SELECTOR_SIZE:
         raise BadArgument(f"XCALL: selector of {len(sel)} bytes, expected 4")
     if value < 0:
@@ -78,7 +84,7 @@ def _xcall_args(count: int, sel: bytes, value: int) -> None:
 def xcall(
     ctx: ExecContext, gas: int, count: int, to: bytes, sel: bytes, value: int, *args: Any
 ) -> tuple[int, int, bytes]:
-    _xcall_args(count, sel, value)
+    _xcall_args(sel, value)
     if value and ctx.static:
         raise WriteInView("XCALL with value in a view call")
     data = abi.encode(args)
@@ -89,6 +95,8 @@ def xcall(
     outcome = ctx.host.call(to, sel, data, value, allowance, ctx.static, ctx.depth + 1)
     gas -= min(max(outcome.gas_used, 0), allowance)
     result = outcome.data
+    if type(result) is not bytes:
+        raise HostError(f"host call gave data of type {type(result).__name__}, not bytes")
     if len(result) > MAX_BYTES:
         if not outcome.ok:
             return gas, 0, result[:MAX_BYTES]
