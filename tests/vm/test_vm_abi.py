@@ -79,3 +79,29 @@ def test_decode_is_canonical_or_rejects(data: bytes) -> None:
     except abi.AbiError:
         return
     assert abi.encode(values) == data
+
+
+@settings(max_examples=400)
+@given(st.binary(max_size=40), st.integers(min_value=-1, max_value=6))
+def test_value_at_agrees_with_decode_on_any_bytes(data: bytes, index: int) -> None:
+    try:
+        values = abi.decode(data)
+    except abi.AbiError:
+        with pytest.raises(abi.AbiError):
+            abi.value_at(data, index)
+        return
+    if 0 <= index < len(values):
+        assert abi.value_at(data, index) == values[index]
+    else:
+        with pytest.raises(abi.AbiError, match=f"index {index} outside"):
+            abi.value_at(data, index)
+
+
+@settings(max_examples=200)
+@given(VALUES, st.integers(min_value=0, max_value=7))
+def test_value_at_on_valid_lists(values: list[abi.AbiValue], index: int) -> None:
+    data = abi.encode(values)
+    if index < len(values):
+        assert abi.value_at(data, index) == values[index]
+        with pytest.raises(abi.AbiError, match="not minimal"):
+            abi.value_at(data + b"\x01\x01\x00", index)

@@ -150,7 +150,7 @@ def test_events(engine: Engine) -> None:
     result = w.call(ALICE, address, "ping", abi.encode([7]))
     data = abi.encode([7, ALICE])
     assert len(b"Ping" + data) == 32
-    assert result.gas_used == 1 + 1 + 2 + 100 + 5 + 2
+    assert result.gas_used == 1 + 1 + 2 + 100 + 5 + 2 * 10 + 2  # 1 word, 2 fields
     assert w.events == [Event(address, b"Ping", data)]
 
 
@@ -257,7 +257,7 @@ def test_cross_contract_call(engine: Engine) -> None:
     solo, _ = alone.deploy(encode(assemble(CALLEE)))
     callee_gas = alone.call(ALICE, solo, "set", abi.encode([b"good"])).gas_used
     # CONST CONST SSTORE(+1 word) | LGET CONST LGET LGET XCALL(+1 word) | CONST SWAP SSTORE | RET
-    own = (1 + 1 + 1000 + 20) + (1 + 1 + 1 + 1 + 1000 + 2) + (1 + 1 + 1000 + 20) + 2
+    own = (1 + 1 + 1000 + 20) + (1 + 1 + 1 + 1 + 1000 + 2 + 10) + (1 + 1 + 1000 + 20) + 2
     assert result.gas_used == own + callee_gas
     assert w.call(ALICE, caller, "read", abi.encode([callee])).values == (b"good",)
 

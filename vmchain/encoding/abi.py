@@ -93,6 +93,53 @@ def decode_value(data: bytes, offset: int = 0) -> tuple[AbiValue, int]:
     raise AbiError(f"unknown value tag 0x{tag:02x} at offset {offset}")
 
 
+def _check_int_header(data: bytes, pos: int, end: int) -> int:
+    """Validate the int at ``pos`` without building it; return the offset past it."""
+    if pos + 2 > end:
+        raise AbiError(f"truncated int width at offset {pos}")
+    width = data[pos + 1]
+    stop = pos + 2 + width
+    if width > MAX_INT_BYTES or stop > end:
+        raise AbiError(f"int at offset {pos} is too wide or truncated")
+    if width:
+        first = data[pos + 2]
+        second = data[pos + 3] if width > 1 else -1
+        if (first == 0 and (width == 1 or second < 0x80)) or (first == 0xFF and second >= 0x80):
+            raise AbiError(f"int at offset {pos} is not minimal (non-canonical)")
+    return stop
+
+
+def value_at(data: bytes, index: int) -> AbiValue:
+    """Value ``index`` of an ABI list, checking the whole list is canonical.
+
+    Accepts and rejects exactly what ``decode`` does (``value_at(d, i) == decode(d)[i]``)
+    but builds only the one value, so its cost is a short loop per value.
+    """
+    end = len(data)
+    pos = 0
+    count = 0
+    found: AbiValue | None = None
+    while pos < end:
+        start = pos
+        tag = data[pos]
+        if tag == TAG_INT:
+            pos = _check_int_header(data, pos, end)
+        elif tag == TAG_BYTES:
+            if pos + 1 + _LEN_BYTES > end:
+                raise AbiError(f"truncated bytes length at offset {pos}")
+            pos += 1 + _LEN_BYTES + int.from_bytes(data[pos + 1 : pos + 1 + _LEN_BYTES], "big")
+            if pos > end:
+                raise AbiError(f"truncated bytes at offset {start}")
+        else:
+            raise AbiError(f"unknown value tag 0x{tag:02x} at offset {pos}")
+        if count == index:
+            found = decode_value(data, start)[0]
+        count += 1
+    if found is None:
+        raise AbiError(f"index {index} outside a list of {count} values")
+    return found
+
+
 def decode(data: bytes) -> tuple[AbiValue, ...]:
     """Decode a whole value list; the input must be exactly its canonical encoding."""
     if not isinstance(data, bytes):

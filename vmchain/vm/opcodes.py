@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 IMM_BYTES: MappingProxyType[str, int] = MappingProxyType({"": 0, "u8": 1, "u16": 2, "i16": 2})
+# EMIT and XCALL also pay this per value they ABI-encode (fields, arguments): encoding
+# costs ~0.6-0.9 µs per value whatever its size.
+ABI_VALUE_GAS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +129,11 @@ OPCODES: tuple[OpSpec, ...] = (
     _op(0x44, "BTOI", "bytes", 3, "b>i", "b - n",
         "big-endian two's complement of 0..32 bytes (empty is 0; longer: OUT_OF_BOUNDS)"),
     _op(0x45, "UNPACKI", "bytes", 5, "bi>i", "abi k - n",
-        "int at index k of an ABI value list (else BAD_ARGUMENT)", per_word=(1, "input")),
+        "int at index k of a canonical ABI value list (else BAD_ARGUMENT)",
+        per_word=(50, "input")),
     _op(0x46, "UNPACKB", "bytes", 5, "bi>b", "abi k - b",
-        "bytes at index k of an ABI value list (else BAD_ARGUMENT)", per_word=(1, "input")),
+        "bytes at index k of a canonical ABI value list (else BAD_ARGUMENT)",
+        per_word=(50, "input")),
     # crypto
     _op(0x50, "SHA256", "crypto", 20, "b>b", "data - digest", "sha256", per_word=(5, "input")),
     _op(0x51, "VERIFY", "crypto", 2000, "bbb>i", "pubkey digest sig - ok",
@@ -153,11 +158,12 @@ OPCODES: tuple[OpSpec, ...] = (
     _op(0x73, "TRANSFER", "state", 1000, "bi>", "to amount -",
         "send amount from this contract (< 0: BAD_ARGUMENT; too little: INSUFFICIENT_FUNDS)"),
     _op(0x74, "EMIT", "state", 100, "b>", "name v1..vn -",
-        "emit event name with the n = imm fields, ABI-encoded", imm="u8",
+        "emit event name with the n = imm fields, ABI-encoded (+10 gas per field)", imm="u8",
         per_word=(5, "name and data"), variadic=True),
     _op(0x75, "XCALL", "state", 1000, "bbi>ib", "addr sel value a1..an - ok data",
-        "call function sel of another contract with n = imm args; ok 1 and its ABI result, or "
-        "ok 0 and its error message (its writes undone)", imm="u8", per_word=(2, "args"),
+        "call function sel of another contract with n = imm args (+10 gas each); ok 1 and its "
+        "ABI result, or ok 0 and its error message (its writes undone)", imm="u8",
+        per_word=(2, "args"),
         variadic=True),
 )
 # fmt: on

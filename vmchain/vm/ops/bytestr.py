@@ -60,12 +60,9 @@ def slice_(ctx: ExecContext, gas: int, b: bytes, start: int, end: int) -> tuple[
 def _unpack(gas: int, data: bytes, index: int, want: type, name: str) -> tuple[int, Any]:
     gas = charge(gas, words(len(data)) * _UNPACK_WORD, name)
     try:
-        values = abi.decode(data)
+        value = abi.value_at(data, index)
     except abi.AbiError as exc:
         raise BadArgument(f"{name}: {exc}") from None
-    if not 0 <= index < len(values):
-        raise BadArgument(f"{name}: index {index} outside a list of {len(values)} values")
-    value = values[index]
     if not isinstance(value, want) or (isinstance(value, bytes) and len(value) > MAX_BYTES):
         raise BadArgument(f"{name}: value {index} is not a VM {want.__name__}")
     return gas, value

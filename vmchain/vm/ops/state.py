@@ -18,6 +18,7 @@ from vmchain.vm.errors import (
     WriteInView,
 )
 from vmchain.vm.limits import MAX_BYTES, MAX_XCALL_DEPTH, XCALL_KEEP_DIVISOR
+from vmchain.vm.opcodes import ABI_VALUE_GAS
 from vmchain.vm.ops.common import Effect, LightHandler, charge, per_word
 from vmchain.vm.values import words
 
@@ -69,7 +70,7 @@ def transfer(ctx: ExecContext, gas: int, to: bytes, amount: int) -> tuple[int]:
 def emit(ctx: ExecContext, gas: int, count: int, name: bytes, *fields: Any) -> tuple[int]:
     _writable(ctx, "EMIT")
     data = abi.encode(fields)
-    gas = charge(gas, words(len(name) + len(data)) * _EMIT_WORD, "EMIT")
+    gas = charge(gas, words(len(name) + len(data)) * _EMIT_WORD + count * ABI_VALUE_GAS, "EMIT")
     ctx.host.emit(name, data)
     return (gas,)
 
@@ -88,7 +89,7 @@ def xcall(
     if value and ctx.static:
         raise WriteInView("XCALL with value in a view call")
     data = abi.encode(args)
-    gas = charge(gas, words(len(data)) * _XCALL_WORD, "XCALL")
+    gas = charge(gas, words(len(data)) * _XCALL_WORD + count * ABI_VALUE_GAS, "XCALL")
     if ctx.depth >= MAX_XCALL_DEPTH:
         return gas, 0, b"cross-contract call depth limit reached"
     allowance = gas - gas // XCALL_KEEP_DIVISOR
