@@ -91,3 +91,13 @@ def test_wallet_runs(engine: Engine) -> None:
     assert w.call(ALICE, address, "voucher_ok", abi.encode(args)).values == (1,)
     args[2] = 1501
     assert w.call(ALICE, address, "voucher_ok", abi.encode(args)).values == (0,)
+
+
+def test_docs_example_assembles_and_validates() -> None:
+    from vmchain.vm.validate import validate
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "contracts.md").read_text()
+    example = docs.split("## Assembly text")[1].split("```")[1]
+    module = assemble(example)
+    validate(module)
+    assert [fn.name for fn in module.functions] == ["withdraw"]
