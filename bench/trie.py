@@ -6,10 +6,12 @@ keys with 40-byte values (one commit), then ``--updates`` updates committed in b
 proof generations and verifications. py-trie gets a dict-like adapter over the same
 RocksStore code, collecting each ``squash_changes()`` batch into one WriteBatch.
 
-    .venv/bin/python bench/trie.py [--keys 100000] [--updates 20000] [--retain 128]
+    .venv/bin/python bench/trie.py [--keys 100000] [--updates 20000] [--retain 16]
 
-The last line is ``RESULT trie_updates_per_s=<n> pytrie_updates_per_s=<n> ratio=<n>
-proofs_verified_per_s=<n>``.
+vmchain runs twice: as an archive (nothing pruned, the same work py-trie does: the RESULT
+figures) and pruning to the last ``--retain`` versions in every commit (how the chain runs
+it; printed on its own line). The last line is ``RESULT trie_updates_per_s=<n>
+pytrie_updates_per_s=<n> ratio=<n> proofs_verified_per_s=<n>``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from vmchain.state.kv import Batch
 from vmchain.state.nodestore import NodeStore
 from vmchain.state.proof import verify_proof
 from vmchain.state.prune import TRIE_COLUMN_FAMILIES
-from vmchain.state.rocks import RocksStore
+from vmchain.state.rocks import DEFAULT_WRITE_BUFFER_BYTES, RocksStore
 from vmchain.state.trie import Trie
 
 PYTRIE_CF = "pytrie"
@@ -89,11 +91,12 @@ def timed(fn: Callable[[], None]) -> float:
 # -- vmchain ---------------------------------------------------------------------------------
 
 
-def run_vmchain(work: Workload, path: Path, args: argparse.Namespace) -> Figures:
-    store = RocksStore(str(path), TRIE_COLUMN_FAMILIES)
+def run_vmchain(
+    work: Workload, path: Path, args: argparse.Namespace, retain: int | None
+) -> Figures:
+    store = RocksStore(str(path), TRIE_COLUMN_FAMILIES, args.write_buffer_mb << 20)
     nodes = NodeStore(store, cache_nodes=args.cache_nodes)
     trie = Trie(nodes)
-    retain = args.retain or None
 
     def insert() -> None:
         for key, value in work.inserts:
@@ -126,7 +129,7 @@ def run_vmchain(work: Workload, path: Path, args: argparse.Namespace) -> Figures
     verify_s = timed(verify)
     check(values, [expected[k] for k in work.proof_keys], "vmchain proofs")
     check([trie.get(k) for k in work.proof_keys], [expected[k] for k in work.proof_keys], "get")
-    print(f"vmchain: stored nodes after pruning to {args.retain}: {nodes.stored_nodes()}")
+    print(f"vmchain: {nodes.stored_nodes()} nodes stored (pruning to last {retain or 'all'})")
     store.close()
     return figures(work, insert_s, commit_s, update_s, prove_s, verify_s)
 
@@ -169,12 +172,12 @@ class BatchingDB:
         self._pending = {}
 
 
-def run_pytrie(work: Workload, path: Path) -> Figures:
+def run_pytrie(work: Workload, path: Path, args: argparse.Namespace) -> Figures:
     hexary_trie = load_hexary_trie()
     clear = getattr(hexary_trie._cached_create_node_to_db_mapping, "cache_clear", None)
     if clear is not None:
         clear()
-    store = RocksStore(str(path), [PYTRIE_CF])
+    store = RocksStore(str(path), [PYTRIE_CF], args.write_buffer_mb << 20)
     db = BatchingDB(store, PYTRIE_CF)
     trie = hexary_trie(db)
 
@@ -253,18 +256,32 @@ def main() -> None:
     parser.add_argument("--value-size", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
-        "--retain", type=int, default=128, help="versions kept by pruning (0: never prune)"
+        "--retain", type=int, default=16, help="versions kept in the pruning run (0: no such run)"
     )
     parser.add_argument("--cache-nodes", type=int, default=250_000)
+    parser.add_argument(
+        "--write-buffer-mb",
+        type=int,
+        default=DEFAULT_WRITE_BUFFER_BYTES >> 20,
+        help="RocksDB memtable size, for both tries",
+    )
     parser.add_argument("--dir", default=None, help="where the databases go (default: a tmp dir)")
     args = parser.parse_args()
     work = make_workload(args)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        ours = run_vmchain(work, Path(tmp) / "vmchain", args)
+        ours = run_vmchain(work, Path(tmp) / "vmchain", args, None)
         show("vmchain", ours)
         gc.collect()
-        theirs = run_pytrie(work, Path(tmp) / "pytrie")
+        theirs = run_pytrie(work, Path(tmp) / "pytrie", args)
         show("py-trie", theirs)
+        gc.collect()
+        if args.retain:
+            pruned = run_vmchain(work, Path(tmp) / "vmchain-pruned", args, args.retain)
+            show(f"vmchain pruning to the last {args.retain} versions", pruned)
+            print(
+                f"pruned_trie_updates_per_s={pruned.updates_per_s:.0f} "
+                f"pruned_ratio={pruned.updates_per_s / theirs.updates_per_s:.2f}"
+            )
     ratio = ours.updates_per_s / theirs.updates_per_s
     proof_ratio = ours.proofs_verified_per_s / theirs.proofs_verified_per_s
     print(

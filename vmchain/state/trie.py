@@ -151,7 +151,8 @@ class Trie:
 
     def _put(self, ref: Ref | None, key: bytes, nibbles: bytes, pos: int, value: bytes) -> Any:
         """The node replacing ``ref`` once ``key`` holds ``value``; None if nothing changes.
-        A dirty node of the current generation is changed in place and returned."""
+        A dirty node of the current generation is changed in place and returned. Branches,
+        by far the most common node on a path, are handled inline."""
         if ref is None:
             return [LEAF, key, value, None, None, None, self._gen, None]
         node: Any
@@ -160,49 +161,45 @@ class Trie:
         else:
             node = ref
         kind = node[0]
-        if kind == BRANCH:
-            return self._put_branch(ref, node, key, nibbles, pos, value)
-        if kind == LEAF:
-            return self._put_leaf(ref, node, key, nibbles, pos, value)
-        return self._put_extension(ref, node, key, nibbles, pos, value)
-
-    def _put_branch(
-        self, ref: Ref, node: Any, key: bytes, nibbles: bytes, pos: int, value: bytes
-    ) -> Any:
-        gen = self._gen
-        own = node[6] == gen if ref is node else False
+        if kind != BRANCH:
+            if kind == LEAF:
+                return self._put_leaf(ref, node, key, nibbles, pos, value)
+            return self._put_extension(ref, node, key, nibbles, pos, value)
         if pos == len(nibbles):
-            if node[2] == value:
-                return None
-            if own:
-                node[2] = value
-                node[3] = node[7] = None
-                return node
-            new = [BRANCH, list(node[1]), value, None, None, None, gen, None]
-        else:
-            nibble = nibbles[pos]
-            child = node[1][nibble]
-            new_child = self._put(child, key, nibbles, pos + 1, value)
-            if new_child is None:
-                return None
-            if own:
+            return self._put_branch_value(ref, node, value)
+        nibble = nibbles[pos]
+        child = node[1][nibble]
+        new_child = self._put(child, key, nibbles, pos + 1, value)
+        if new_child is None:
+            return None
+        if ref.__class__ is not bytes:
+            if node[6] == self._gen:
                 node[1][nibble] = new_child
                 node[3] = None
                 if node[7] is not None and node[7][1] != nibble:
                     node[7] = None
                 return node
-            children = list(node[1])
-            children[nibble] = new_child
-            if ref is not node:
-                patch = None if child is None else (node[4], nibble, node[1])
-            else:
-                patch = node[7]
-                if patch is not None and patch[1] != nibble:
-                    patch = None
-            new = [BRANCH, children, node[2], None, None, None, gen, patch]
+            patch = node[7]
+            if patch is not None and patch[1] != nibble:
+                patch = None
+        else:
+            patch = None if child is None else (node[4], nibble, node[1])
+            self._replaced.append(ref)
+        children = list(node[1])
+        children[nibble] = new_child
+        return [BRANCH, children, node[2], None, None, None, self._gen, patch]
+
+    def _put_branch_value(self, ref: Ref, node: Any, value: bytes) -> Any:
+        """Set the value of the branch ``node`` (the key ends here)."""
+        if node[2] == value:
+            return None
+        if ref is node and node[6] == self._gen:
+            node[2] = value
+            node[3] = node[7] = None
+            return node
         if ref is not node:
             self._replaced.append(ref)
-        return new
+        return [BRANCH, list(node[1]), value, None, None, None, self._gen, None]
 
     def _put_leaf(
         self, ref: Ref, node: Any, key: bytes, nibbles: bytes, pos: int, value: bytes
