@@ -268,6 +268,11 @@ def main() -> None:
     parser.add_argument("--dir", default=None, help="where the databases go (default: a tmp dir)")
     args = parser.parse_args()
     work = make_workload(args)
+    print(
+        f"workload: {args.keys} keys, {args.updates} updates in batches of {args.batch}, "
+        f"{args.proofs} proofs; node cache {args.cache_nodes} nodes; "
+        f"memtables {args.write_buffer_mb} MiB"
+    )
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         ours = run_vmchain(work, Path(tmp) / "vmchain", args, None)
         show("vmchain", ours)

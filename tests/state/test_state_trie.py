@@ -150,6 +150,23 @@ def test_snapshot_and_revert_nest() -> None:
     assert trie.collect().removed == ()
 
 
+def test_release_keeps_changes_and_forgets_the_snapshot() -> None:
+    trie = fresh()
+    trie.put(b"a", b"1")
+    outer = trie.snapshot()
+    trie.put(b"b", b"2")
+    inner = trie.snapshot()
+    trie.put(b"c", b"3")
+    trie.release(inner)
+    assert trie.get(b"c") == b"3"
+    with pytest.raises(StateError, match="no live snapshot 1"):
+        trie.revert(inner)
+    trie.revert(outer)
+    assert list(trie.items()) == [(b"a", b"1")]
+    with pytest.raises(StateError, match="no live snapshot 0"):
+        trie.release(outer)
+
+
 def test_changes_after_snapshot_do_not_leak_into_it() -> None:
     """In-place updates must never touch nodes a snapshot still refers to."""
     trie = fresh()

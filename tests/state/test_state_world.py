@@ -141,6 +141,10 @@ def test_nested_snapshots_for_calls() -> None:
     state.revert(inner)  # the inner call failed
     assert state.balance(BOB) == 0 and state.storage(CONTRACT, b"x") == b"1"
     assert state.balance(CONTRACT) == 40
+    inner = state.snapshot()
+    state.set_storage(CONTRACT, b"y", b"kept")
+    state.release(inner)  # this inner call succeeded
+    assert state.storage(CONTRACT, b"y") == b"kept"
     state.revert(outer)  # the whole transaction failed
     assert state.balance(ALICE) == 100 and state.balance(CONTRACT) == 0
     assert state.storage(CONTRACT, b"x") == b""

@@ -330,6 +330,13 @@ class Trie:
         self._gen += 1
         return len(self._snapshots) - 1
 
+    def release(self, token: int) -> None:
+        """Keep every change since ``snapshot()`` returned ``token`` and forget that
+        snapshot and later ones (a nested call that succeeded)."""
+        if not 0 <= token < len(self._snapshots):
+            raise StateError(f"no live snapshot {token} (have {len(self._snapshots)})")
+        del self._snapshots[token:]
+
     def revert(self, token: int) -> None:
         """Undo every change since ``snapshot()`` returned ``token``; later tokens die."""
         if not 0 <= token < len(self._snapshots):

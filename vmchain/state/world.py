@@ -211,6 +211,10 @@ class WorldState:
         """Undo every change since ``snapshot()`` returned ``token``."""
         self.trie.revert(token)
 
+    def release(self, token: int) -> None:
+        """Keep the changes since ``snapshot()`` returned ``token``; forget the snapshot."""
+        self.trie.release(token)
+
     def root(self) -> bytes:
         """The state root of the current contents (nothing is written)."""
         return self.trie.root()
