@@ -93,6 +93,12 @@ def test_only_bytes(opener: Opener, key: object, value: object) -> None:
         kv.put(key, value)  # type: ignore[arg-type]
 
 
+def test_reads_need_bytes_keys(opener: Opener) -> None:
+    kv = opener().cf("alpha")
+    with pytest.raises(StoreError):
+        kv.get("str")  # type: ignore[arg-type]
+
+
 def test_batch_is_atomic_across_column_families(opener: Opener) -> None:
     store = opener()
     store.cf("alpha").put(b"old", b"x")

@@ -109,6 +109,8 @@ class MemoryKV:
         self._data: dict[bytes, bytes] = {} if data is None else data
 
     def get(self, key: bytes) -> bytes | None:
+        if key.__class__ is not bytes:
+            _check_bytes(key, b"")
         return self._data.get(key)
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:

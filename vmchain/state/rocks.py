@@ -56,7 +56,10 @@ class RocksKV:
         self.name = name
 
     def get(self, key: bytes) -> bytes | None:
-        value: bytes | None = self._db.get(key)
+        try:
+            value: bytes | None = self._db.get(key)
+        except KeyError as exc:  # rocksdict's answer to a key that is not bytes
+            raise StoreError(f"cannot read {self.name!r}: {exc}") from exc
         return value
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:

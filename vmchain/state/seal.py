@@ -75,17 +75,13 @@ def _seal_patched(
     child_hash = child if child.__class__ is bytes else _child_hash(child, out)
     bitmap = (stored[1] << 8) | stored[2]
     start = 3 + HASH_SIZE * (bitmap & ((1 << nibble) - 1)).bit_count()
-    encoding = stored[:start] + child_hash + stored[start + HASH_SIZE :]
+    encoding = b"".join((stored[:start], child_hash, stored[start + HASH_SIZE :]))
     digest = sha256(encoding).digest()
     node[3] = digest
     node[4] = encoding
-    node[5] = (
-        BRANCH,
-        (*refs[:nibble], child_hash, *refs[nibble + 1 :]),
-        node[2],
-        digest,
-        encoding,
-    )
+    children = list(refs)
+    children[nibble] = child_hash
+    node[5] = (BRANCH, tuple(children), node[2], digest, encoding)
     out.append(node)
     return digest
 
