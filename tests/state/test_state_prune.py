@@ -172,3 +172,44 @@ def test_rocksdb_reopen_reads_every_retained_root(tmp_path: Path) -> None:
         b"after-reopen": b"1",
     }
     store.close()
+
+
+def test_rewind_then_sweep() -> None:
+    nodes = NodeStore.memory()
+    trie = Trie(nodes)
+    roots = []
+    for version in range(5):
+        trie.put(K1, bytes([version + 1]))
+        trie.put(bytes([0x50 + version]), b"x")
+        roots.append(trie.commit())
+    with pytest.raises(StateError, match=r"retained are \[0, 1, 2, 3, 4\]"):
+        nodes.rewind(7)
+    nodes.rewind(2)
+    assert nodes.retained() == [(0, roots[0]), (1, roots[1]), (2, roots[2])]
+    trie = Trie(nodes, nodes.head_root)
+    assert trie.get(K1) == b"\x03" and trie.get(b"\x53") is None
+    trie.put(K2, b"new history")
+    new_head = trie.commit()
+    assert nodes.retained()[-1] == (3, new_head)
+    nodes.prune(retain=2)
+    swept = nodes.sweep()
+    assert swept > 0
+    cold = NodeStore(nodes.store)
+    assert dict(Trie(cold, new_head).items()) == {
+        K1: b"\x03",
+        K2: b"new history",
+        b"\x50": b"x",
+        b"\x51": b"x",
+        b"\x52": b"x",
+    }
+    assert Trie(cold, roots[2]).get(K1) == b"\x03"
+    assert nodes.sweep() == 0
+
+
+def test_sweep_after_normal_pruning_finds_nothing() -> None:
+    nodes = NodeStore.memory()
+    trie = Trie(nodes)
+    for version in range(6):
+        trie.put(bytes([version % 3]), bytes([version + 1]))
+        trie.commit(retain=2)
+    assert nodes.sweep() == 0

@@ -21,7 +21,14 @@ from itertools import islice
 
 from vmchain.state.errors import MissingNode, NonLinearCommit, StateError
 from vmchain.state.kv import Batch, MemoryStore, Store
-from vmchain.state.node import EMPTY_ROOT, DirtyNode, StoredNode, decode_node
+from vmchain.state.node import (
+    BRANCH,
+    EMPTY_ROOT,
+    EXTENSION,
+    DirtyNode,
+    StoredNode,
+    decode_node,
+)
 from vmchain.state.prune import (
     BORN_SIZE,
     JOURNAL_CF,
@@ -206,6 +213,54 @@ class NodeStore:
         self.store.write(batch)
         self.applied(staged)
         return len(staged.deleted)
+
+    def stage_rewind(self, batch: Batch, version: int) -> Staged:
+        """Add, to ``batch``, making the retained ``version`` the head again (a dev chain's
+        revert). Later versions are forgotten; the nodes only they used stay until
+        ``sweep``. Pruning stays correct: it may only keep such nodes longer."""
+        index = next((i for i, (v, _) in enumerate(self._versions) if v == version), None)
+        if index is None:
+            kept = [v for v, _ in self._versions]
+            raise StateError(f"cannot rewind to version {version}: retained are {kept}")
+        journal_ops = batch.column(JOURNAL_CF)
+        for later, _ in self._versions[index + 1 :]:
+            journal_ops[root_key(later)] = None
+            journal_ops[removed_key(later)] = None
+        return Staged(version, self._versions[index][1], self._versions[: index + 1])
+
+    def rewind(self, version: int) -> None:
+        """``stage_rewind`` in a batch of its own, written and applied."""
+        batch = Batch()
+        staged = self.stage_rewind(batch, version)
+        self.store.write(batch)
+        self.applied(staged)
+
+    def sweep(self) -> int:
+        """Delete every stored node that no retained root reaches; return how many went.
+        Mark and sweep, O(state): commits and pruning never need it; it reclaims what
+        ``rewind`` leaves behind."""
+        marked: set[bytes] = set()
+        for _, root in self._versions:
+            stack = [] if root == EMPTY_ROOT else [root]
+            while stack:
+                node_hash = stack.pop()
+                if node_hash in marked:
+                    continue
+                marked.add(node_hash)
+                node = self.load(node_hash)
+                if node[0] == BRANCH:
+                    stack.extend(child for child in node[1] if child is not None)
+                elif node[0] == EXTENSION:
+                    stack.append(node[2])
+        batch = Batch()
+        node_ops = batch.column(NODES_CF)
+        for key, _ in self._nodes_kv.items():
+            if key not in marked:
+                node_ops[key] = None
+        self.store.write(batch)
+        for key in node_ops:
+            self.cache.pop(key, None)
+        return len(node_ops)
 
     # -- cache ---------------------------------------------------------------------------
 
