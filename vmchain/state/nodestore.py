@@ -72,7 +72,10 @@ class Staged:
 
 
 class NodeStore:
-    """Trie nodes over a Store, with a root journal for pruning and a node cache."""
+    """Trie nodes over a Store, with a root journal for pruning and a node cache.
+
+    One thread commits; other threads may read through their own ``Trie`` objects at the
+    same time (cache updates are single dict operations)."""
 
     def __init__(self, store: Store, cache_nodes: int = DEFAULT_CACHE_NODES) -> None:
         self.store = store
@@ -270,4 +273,4 @@ class NodeStore:
         excess = len(cache) - (self._cache_limit - self._cache_limit // 8)
         if excess > 0:
             for h in list(islice(cache, excess)):
-                del cache[h]
+                cache.pop(h, None)
