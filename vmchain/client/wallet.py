@@ -1,0 +1,149 @@
+"""Wallets: a private key that signs transactions, and its key file.
+
+A key file is JSON `{"curve": "secp256k1" | "p256", "private_key": "<64 hex>", "address": "0x…"}`
+written with mode 0600. `Wallet.load` refuses a file that group or others may read (and says how
+to fix it). Encrypted keystores come in a later issue. Nothing here logs or prints the key;
+`repr(wallet)` shows only the address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vmchain.chain.tx import Tx, TxBody, sign_body
+from vmchain.client.errors import WalletError
+from vmchain.crypto import CryptoError, PrivateKey, Scheme, address_to_text, scheme_from_name
+
+KEY_FILE_MODE = 0o600
+CURVE_NAMES: dict[Scheme, str] = {Scheme.SECP256K1: "secp256k1", Scheme.P256: "p256"}
+
+
+def _scheme(curve: str) -> Scheme:
+    try:
+        return scheme_from_name(curve)
+    except ValueError as exc:
+        raise WalletError(str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Wallet:
+    """A signing key and its address."""
+
+    key: PrivateKey = field(repr=False)
+    address: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", address_to_text(self.key.address))
+
+    @classmethod
+    def generate(cls, curve: str = "secp256k1") -> Wallet:
+        """A fresh key on "secp256k1" or "p256" from the OS CSPRNG."""
+        return cls(PrivateKey.generate(_scheme(curve)))
+
+    @classmethod
+    def from_private_key(cls, private_key: str | bytes, curve: str = "secp256k1") -> Wallet:
+        """From 32 bytes or 64 hex digits (an optional 0x prefix is allowed)."""
+        raw = private_key
+        if isinstance(raw, str):
+            digits = raw[2:] if raw.startswith("0x") else raw
+            try:
+                raw = bytes.fromhex(digits)
+            except ValueError:
+                raise WalletError("private key must be 64 hex digits") from None
+        try:
+            return cls(PrivateKey.from_bytes(_scheme(curve), raw))
+        except CryptoError as exc:
+            raise WalletError(f"bad {curve} private key: {exc}") from None
+
+    @property
+    def curve(self) -> str:
+        return CURVE_NAMES[self.key.scheme]
+
+    @property
+    def address_bytes(self) -> bytes:
+        return self.key.address
+
+    @property
+    def public_key(self) -> bytes:
+        """34 bytes: scheme byte || compressed point."""
+        return self.key.public_key
+
+    def private_key_hex(self) -> str:
+        """The secret as 64 hex digits. Show it only on the user's explicit request."""
+        return self.key.to_bytes().hex()
+
+    def sign_transaction(self, body: TxBody) -> Tx:
+        """Serialize `body` canonically and sign it; the body's sender must be this wallet."""
+        return sign_body(self.key, body)
+
+    # -- key files ---------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        document = {
+            "curve": self.curve,
+            "private_key": self.private_key_hex(),
+            "address": self.address,
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the key file with mode 0600 (atomically; never over an existing file unless
+        `overwrite`)."""
+        target = Path(path)
+        if target.exists() and not overwrite:
+            raise WalletError(f"key file {target} already exists; not overwriting it")
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
+        except OSError as exc:
+            raise WalletError(f"cannot create key file {target}: {exc.strerror}") from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                os.fchmod(handle.fileno(), KEY_FILE_MODE)
+                handle.write(self.to_json())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise WalletError(f"cannot write key file {target}: {exc.strerror}") from None
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> Wallet:
+        """Read a key file; refuses one that group or others may read."""
+        source = Path(path)
+        try:
+            mode = source.stat().st_mode
+        except OSError as exc:
+            raise WalletError(f"cannot read key file {source}: {exc.strerror}") from None
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise WalletError(
+                f"key file {source} is accessible by group or others (mode "
+                f"{stat.S_IMODE(mode):04o}); refusing to use it. Run: chmod 600 {source}"
+            )
+        try:
+            document = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise WalletError(f"key file {source} is not a readable JSON key file") from None
+        return cls._from_document(document, source)
+
+    @classmethod
+    def _from_document(cls, document: Any, source: Path) -> Wallet:
+        if not isinstance(document, dict) or not isinstance(document.get("private_key"), str):
+            raise WalletError(f"key file {source} has no 'private_key' hex string")
+        curve = document.get("curve", "secp256k1")
+        if not isinstance(curve, str):
+            raise WalletError(f"key file {source}: 'curve' must be a string")
+        wallet = cls.from_private_key(document["private_key"], curve)
+        stated = document.get("address")
+        if stated is not None and stated != wallet.address:
+            raise WalletError(
+                f"key file {source} says address {stated} but its key is {wallet.address}"
+            )
+        return wallet
