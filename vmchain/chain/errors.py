@@ -105,6 +105,10 @@ class BlockReason(StrEnum):
     TX_ROOT_MISMATCH = "tx_root_mismatch"
     OVER_LIMIT = "over_limit"
     BAD_TRANSACTION = "bad_transaction"
+    # Found by re-executing the block (Ledger.apply):
+    GAS_USED_MISMATCH = "gas_used_mismatch"
+    STATE_ROOT_MISMATCH = "state_root_mismatch"
+    RECEIPTS_ROOT_MISMATCH = "receipts_root_mismatch"
 
 
 class InvalidBlock(ChainError):
@@ -127,3 +131,16 @@ class InvalidGenesis(ChainError):
 
 class InvalidReceipt(ChainError):
     """Receipt bytes that do not decode to one canonical receipt."""
+
+
+class NotFound(ChainError):
+    """A query for something the chain does not hold: a height beyond the head, an unknown
+    hash, or state at a height whose root has been pruned."""
+
+
+class InvalidQuery(ChainError, ValueError):
+    """A query argument of the wrong shape (e.g. an address that is not 20 bytes)."""
+
+
+class CorruptStore(ChainError):
+    """The chain store contradicts itself (e.g. head block and state journal disagree)."""
