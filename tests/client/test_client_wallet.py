@@ -100,6 +100,8 @@ def test_load_rejects_broken_files(tmp_path: Path) -> None:
 
     with pytest.raises(WalletError, match="not a readable JSON key file"):
         Wallet.load(write("a", "{not json"))
+    with pytest.raises(WalletError, match="neither a JSON key file nor"):
+        Wallet.load(write("a2", "hello"))
     with pytest.raises(WalletError, match="no 'private_key'"):
         Wallet.load(write("b", '{"curve": "p256"}'))
     lying = json.dumps({"curve": "secp256k1", "private_key": DEV0_HEX, "address": "0x" + "11" * 20})
@@ -107,9 +109,12 @@ def test_load_rejects_broken_files(tmp_path: Path) -> None:
         Wallet.load(write("c", lying))
     with pytest.raises(WalletError, match="cannot read key file"):
         Wallet.load(tmp_path / "missing")
-    # Legacy minimal form {curve, private_key} loads.
+    # The minimal form {curve, private_key} loads, and so does the node's key file text form.
     minimal = json.dumps({"curve": "secp256k1", "private_key": DEV0_HEX})
     assert Wallet.load(write("d", minimal)).address == DEV0_ADDRESS
+    assert Wallet.load(write("e", f"0x{DEV0_HEX}\n")).address == DEV0_ADDRESS
+    p256 = Wallet.generate("p256")
+    assert Wallet.load(write("f", f"p256:{p256.private_key_hex()}")) == p256
 
 
 def test_sign_transaction_makes_a_tx_the_chain_accepts() -> None:

@@ -1,7 +1,7 @@
 """Wallets: a private key that signs transactions, and its key file.
 
 A key file is JSON `{"curve": "secp256k1" | "p256", "private_key": "<64 hex>", "address": "0x…"}`
-written with mode 0600. `Wallet.load` refuses a file that group or others may read (and says how
+written with mode 0600; `load` also reads the node's key file text form `[curve:][0x]<64 hex>`. `Wallet.load` refuses a file that group or others may read (and says how
 to fix it). Encrypted keystores come in a later issue. Nothing here logs or prints the key;
 `repr(wallet)` shows only the address.
 """
@@ -128,10 +128,27 @@ class Wallet:
                 f"{stat.S_IMODE(mode):04o}); refusing to use it. Run: chmod 600 {source}"
             )
         try:
-            document = json.loads(source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise WalletError(f"key file {source} is not a readable text file") from None
+        if not text.lstrip().startswith("{"):
+            return cls._from_text(text, source)
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError:
             raise WalletError(f"key file {source} is not a readable JSON key file") from None
         return cls._from_document(document, source)
+
+    @classmethod
+    def _from_text(cls, text: str, source: Path) -> Wallet:
+        """The node key file form: `[curve:][0x]<64 hex digits>`."""
+        curve, _, digits = text.strip().rpartition(":")
+        digits = digits.strip().removeprefix("0x")
+        if len(digits) != 64:
+            raise WalletError(
+                f"key file {source} is neither a JSON key file nor '[curve:]<64 hex digits>'"
+            )
+        return cls.from_private_key(digits, curve.strip() or "secp256k1")
 
     @classmethod
     def _from_document(cls, document: Any, source: Path) -> Wallet:
