@@ -3,7 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh test
-.venv/bin/ruff check .
-.venv/bin/ruff format --check . >/dev/null || { echo "ruff format: run '.venv/bin/ruff format .'"; .venv/bin/ruff format --check .; exit 1; }
+py_dirs=(vmchain tests bench scripts)
+.venv/bin/ruff check "${py_dirs[@]}"
+if ! .venv/bin/ruff format --check "${py_dirs[@]}" >/dev/null; then
+    .venv/bin/ruff format --check "${py_dirs[@]}"
+    echo "ruff format: run '.venv/bin/ruff format ${py_dirs[*]}'" >&2
+    exit 1
+fi
 .venv/bin/mypy
 exec .venv/bin/pytest -q "$@"

@@ -35,8 +35,19 @@ ALLOWED: dict[str, set[str]] = {
 
 # Modules the pure core must never import: clocks, randomness, environment, network, threads.
 IMPURE = {
-    "time", "datetime", "random", "secrets", "os", "socket", "threading", "asyncio",
-    "subprocess", "grpc", "rocksdict", "prometheus_client", "uuid",
+    "time",
+    "datetime",
+    "random",
+    "secrets",
+    "os",
+    "socket",
+    "threading",
+    "asyncio",
+    "subprocess",
+    "grpc",
+    "rocksdict",
+    "prometheus_client",
+    "uuid",
 }
 PURE_PACKAGES = {"encoding", "crypto", "vm", "lang"}
 PURE_MODULES = {"state/trie.py", "state/proof.py", "state/world.py", "chain/executor.py"}
