@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import grpc
 import pytest
-from client_fakenode import CALL_GAS, SEALER, T0_MS, Scripted, Served, running
+from client_fakenode import SEALER, T0_MS, Scripted, Served, running
 
 from vmchain._proto.vmchain.v1 import types_pb2 as pb
 from vmchain.chain.genesis import dev_key
@@ -89,10 +89,12 @@ def test_build_call_estimates_gas_with_a_margin(fake: Served, node: NodeClient) 
     assert body.payload.args == (
         b"\x02\x00\x00\x00\x14" + BOB.address_bytes + b"\x01\x01\x07" + b"\x02\x00\x00\x00\x01x"
     )
+    # The fake's Call reports CALL_GAS (less than the body's intrinsic gas): the floor applies.
     limit_body = encode_body(replace(body, gas_limit=100_000_000))
-    expected = intrinsic_gas(len(limit_body)) + CALL_GAS + CALL_GAS // 4 + CALL_GAS_MARGIN
-    assert body.gas_limit == expected
-    assert fake.node.calls["Call"] == 1
+    assert body.gas_limit == intrinsic_gas(len(limit_body)) + CALL_GAS_MARGIN
+    fake.chain.scripts[selector("pay")] = Scripted(gas_used=80_000)
+    assert node.build_call(ALICE, CONTRACT, "pay").body.gas_limit == 100_000 + CALL_GAS_MARGIN
+    assert fake.node.calls["Call"] == 2  # one read-only Call per estimate
 
 
 def test_arguments_must_be_vm_values(node: NodeClient) -> None:

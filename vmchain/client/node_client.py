@@ -90,7 +90,7 @@ NOTE_SIZE = 8  # random bytes in each built transaction's note, so equal payment
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 U32_MAX = 2**32 - 1
 DEFAULT_DEPLOY_GAS = 10_000_000
-CALL_GAS_MARGIN = 10_000  # added to a call's estimate, with a quarter more on top
+CALL_GAS_MARGIN = 10_000  # added to a call's estimate (and a quarter more), covers note bytes
 DEFAULT_BATCH_SIZE = 500
 
 _CODES_BY_NUMBER: dict[int, Any] = {code.value[0]: code for code in grpc.StatusCode}
@@ -512,8 +512,9 @@ class NodeClient:
         return wallet.sign_transaction(body)
 
     def estimate_call_gas(self, body: TxBody) -> int:
-        """Gas for a call body: what a read-only run of it used, a quarter more and a margin,
-        plus the intrinsic gas of the body; at most the block gas limit."""
+        """Gas for a call body: what a read-only Call of it used (the node's estimate of the
+        whole tx, intrinsic gas included), a quarter more and a margin; never below this body's
+        own intrinsic gas plus the margin, never above the block gas limit."""
         payload = body.payload
         if not isinstance(payload, Call):
             raise TypeError("estimate_call_gas needs a body with a Call payload")
@@ -526,7 +527,7 @@ class NodeClient:
         )
         block_limit = self.chain_info().block_gas_limit
         intrinsic = intrinsic_gas(len(encode_body(replace(body, gas_limit=block_limit))))
-        estimate = intrinsic + result.gas_used + result.gas_used // 4 + CALL_GAS_MARGIN
+        estimate = max(result.gas_used + result.gas_used // 4, intrinsic) + CALL_GAS_MARGIN
         return min(block_limit, estimate)
 
     # -- sending -----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Wallets: a private key that signs transactions, and its key file.
 
 A key file is JSON `{"curve": "secp256k1" | "p256", "private_key": "<64 hex>", "address": "0x…"}`
-written with mode 0600; `load` also reads the node's key file text form `[curve:][0x]<64 hex>`. `Wallet.load` refuses a file that group or others may read (and says how
-to fix it). Encrypted keystores come in a later issue. Nothing here logs or prints the key;
-`repr(wallet)` shows only the address.
+written with mode 0600; `load` also reads the node's key file text form `[curve:][0x]<64 hex>`,
+and refuses a file that group or others may read (saying how to fix it). Encrypted keystores
+come in a later issue. Nothing here logs or prints the key; `repr(wallet)` shows only the
+address.
 """
 
 from __future__ import annotations
