@@ -1,6 +1,7 @@
-"""Entry point of the `vmchain` command: argparse dispatch to subcommands.
+"""Entry point of the `vmchain` command: argparse dispatch over a table of subcommands.
 
-Exit codes: 0 ok, 1 failure, 2 usage error.
+Each subcommand is one `Command` row (vmchain/cli/commands/); add a command by adding its row
+to `COMMANDS`. Exit codes: 0 ok, 1 failure, 2 usage error.
 """
 
 from __future__ import annotations
@@ -10,12 +11,23 @@ import sys
 from collections.abc import Sequence
 
 from vmchain import __version__
+from vmchain.cli.commands import Command, CommandError, UsageError
+from vmchain.cli.commands.init import COMMAND as INIT
+from vmchain.cli.commands.node import COMMAND as NODE
+
+COMMANDS: tuple[Command, ...] = (INIT, NODE)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vmchain", description=__doc__)
     parser.add_argument("--version", action="version", version=f"vmchain {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
     return parser
 
 
@@ -24,5 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
-        return 2
-    return 0
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args)
+    except UsageError as exc:
+        print(f"vmchain {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"vmchain {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return code

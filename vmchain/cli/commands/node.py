@@ -1,0 +1,214 @@
+"""`vmchain node`: run a node until SIGTERM or SIGINT (DESIGN.md section 11).
+
+`vmchain node --dev` runs the dev chain (chain id vmchain-dev, ten funded accounts, account 0
+seals) on a temporary data dir removed on exit, or on --data-dir to keep it across restarts, and
+serves the Dev service. Without --dev, --data-dir (made by `vmchain init`) and --node-key (a
+mode-0600 file with the private key hex of an authority) are required.
+
+When listening, the node prints the dev accounts (with --dev) and then ONE line of JSON to
+stdout, `{"event": "ready", "grpc": "host:port", "metrics": "host:port", ...}`, with the ports
+it really bound (port 0 picks free ones). Logs go to stderr; keys are never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import TypeVar
+
+from prometheus_client import disable_created_metrics
+
+from vmchain.chain.errors import ChainError
+from vmchain.chain.genesis import DEV_BALANCE, DEV_CHAIN_ID, dev_genesis, dev_keys
+from vmchain.chain.mempool import MempoolLimits
+from vmchain.cli.commands import Command, CommandError, UsageError
+from vmchain.crypto import PrivateKey, address_to_text
+from vmchain.node.config import (
+    DEFAULT_GRPC,
+    DEFAULT_METRICS,
+    NodeConfig,
+    load_node_key,
+    parse_address,
+    parse_duration_ms,
+)
+from vmchain.node.errors import ConfigError
+from vmchain.node.server import Endpoints, NodeServer
+from vmchain.state.errors import StateError
+
+T = TypeVar("T")
+
+
+def _flag(parse: Callable[[str, str], T], flag: str) -> Callable[[str], T]:
+    """An argparse `type` that turns ConfigError into argparse's usage error (exit 2)."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text, flag)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _positive(text: str, flag: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise ConfigError(f"{flag}: expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _metrics_address(text: str, flag: str) -> str | None:
+    return None if text.lower() in ("off", "none", "") else parse_address(text, flag)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--dev", action="store_true", help="run the dev chain with the Dev service")
+    add(
+        "--data-dir",
+        type=Path,
+        metavar="D",
+        help="data directory (with --dev: optional, default a temporary one removed on exit)",
+    )
+    add(
+        "--grpc",
+        default=DEFAULT_GRPC,
+        type=_flag(parse_address, "--grpc"),
+        metavar="HOST:PORT",
+        help=f"gRPC listen address (default {DEFAULT_GRPC}; port 0 picks a free port)",
+    )
+    add(
+        "--metrics",
+        default=DEFAULT_METRICS,
+        type=_flag(_metrics_address, "--metrics"),
+        metavar="HOST:PORT",
+        help=f"Prometheus endpoint (default {DEFAULT_METRICS}; 'off')",
+    )
+    add(
+        "--block-time",
+        default="100ms",
+        type=_flag(parse_duration_ms, "--block-time"),
+        metavar="DURATION",
+        help="seal when the oldest pending tx waited this long (100ms)",
+    )
+    add(
+        "--heartbeat",
+        type=_flag(parse_duration_ms, "--heartbeat"),
+        metavar="DURATION",
+        help="seal an empty block when none was sealed for this long (default off)",
+    )
+    add(
+        "--node-key",
+        type=Path,
+        metavar="FILE",
+        help="file (mode 0600) with the sealing authority's private key hex; not with --dev",
+    )
+    add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
+    add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
+    add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def _config(args: argparse.Namespace) -> NodeConfig:
+    limits = MempoolLimits()
+    mempool = MempoolLimits(
+        max_txs=args.mempool_max_txs or limits.max_txs,
+        max_bytes=args.mempool_max_bytes or limits.max_bytes,
+        max_per_sender=limits.max_per_sender,
+    )
+    return NodeConfig(
+        data_dir=args.data_dir,
+        dev=args.dev,
+        grpc_address=args.grpc,
+        metrics_address=args.metrics,
+        block_time_ms=args.block_time,
+        heartbeat_ms=args.heartbeat,
+        node_key_path=args.node_key,
+        mempool=mempool,
+    )
+
+
+def _sealer_key(args: argparse.Namespace) -> PrivateKey:
+    if args.dev:
+        if args.node_key is not None:
+            raise UsageError("--node-key is not used with --dev (dev account 0 seals)")
+        return dev_keys()[0]
+    if args.data_dir is None:
+        raise UsageError("--data-dir is required without --dev (create it with `vmchain init`)")
+    if args.node_key is None:
+        raise UsageError("--node-key is required without --dev")
+    return load_node_key(args.node_key)
+
+
+def _print_dev_accounts() -> None:
+    keys = dev_keys()
+    print(f"Dev chain {DEV_CHAIN_ID!r}: {len(keys)} accounts of {DEV_BALANCE} units; (0) seals")
+    print("\nAvailable accounts\n==================")
+    for i, key in enumerate(keys):
+        print(f"({i}) {address_to_text(key.address)}")
+    print("\nPrivate keys (public test keys: never use them for real value)\n" + "=" * 64)
+    for i, key in enumerate(keys):
+        print(f"({i}) 0x{key.to_bytes().hex()}")
+    print()
+
+
+def _ready_line(server: NodeServer, endpoints: Endpoints, sealer: bytes) -> str:
+    head = server.runtime.read(lambda ledger: ledger.head().header)
+    return json.dumps(
+        {
+            "event": "ready",
+            "grpc": endpoints.grpc,
+            "metrics": endpoints.metrics,
+            "chain_id": head.chain_id,
+            "height": head.height,
+            "dev": server.config.dev,
+            "data_dir": str(server.data_dir),
+            "sealer": address_to_text(sealer),
+        }
+    )
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        logging.getLogger(__name__).info("received %s, shutting down", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    while not stop.wait(1.0):
+        pass
+
+
+def run(args: argparse.Namespace) -> int:
+    disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        key = _sealer_key(args)
+        server = NodeServer(_config(args), genesis=dev_genesis() if args.dev else None, key=key)
+    except (ConfigError, ChainError, StateError) as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        endpoints = server.start()
+        if args.dev:
+            _print_dev_accounts()
+        print(_ready_line(server, endpoints, key.address), flush=True)
+        _wait_for_signal()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        server.stop()
+    return 0
+
+
+COMMAND = Command("node", "run a node (with --dev: a local dev chain)", add_arguments, run)
