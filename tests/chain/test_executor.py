@@ -134,7 +134,7 @@ def test_deploy_then_call_a_counter() -> None:
     assert address == sha256(b"vmchain-contract" + tx.tx_id).digest()[:20]
     assert created.status == "SUCCESS" and created.contract_address == address
     # intrinsic + 20 gas per code byte + the init function's VM gas.
-    assert created.gas_used == 33_147
+    assert created.gas_used == 34_191
     assert (
         created.gas_used - intrinsic_gas(len(tx.body_bytes)) - DEPLOY_GAS_PER_BYTE * len(code)
         == _init_vm_gas()
@@ -149,8 +149,8 @@ def test_deploy_then_call_a_counter() -> None:
     assert bumped.events == (Event(address, "Bumped", abi.encode([9, 100]), 0),)
     assert ledger.storage(address, b"count").value == word(9)
     assert ledger.account(address).balance == 100
-    assert ledger.account(ALICE.address).balance == FUNDS - 100 - 2 * (33_147 + 23_731)
-    assert ledger.account(SEALER.address).balance == FUNDS + 2 * (33_147 + 23_731)
+    assert ledger.account(ALICE.address).balance == FUNDS - 100 - 2 * (34_191 + 23_731)
+    assert ledger.account(SEALER.address).balance == FUNDS + 2 * (34_191 + 23_731)
 
 
 def _init_vm_gas() -> int:
@@ -180,6 +180,15 @@ def test_trap_consumes_the_whole_gas_limit() -> None:
     assert receipt.status == "OUT_OF_GAS" and receipt.gas_used == 60_000
     unknown = call(ALICE, address, "nope", gas=50_000)
     assert seal(ledger, [unknown]).receipts[0].status == "UNKNOWN_FUNCTION"
+
+
+def test_the_fee_is_taken_after_the_call_runs() -> None:
+    ledger = new_ledger()
+    address = seal(ledger, [deploy(ALICE, counter_code(), [1])]).receipts[0].contract_address
+    before = ledger.account(BOB.address).balance
+    (receipt,) = seal(ledger, [call(BOB, address, "caller_balance", price=5)]).receipts
+    assert abi.decode(receipt.return_value) == (before,)  # no gas held back during the call
+    assert ledger.account(BOB.address).balance == before - 5 * receipt.gas_used
 
 
 def test_call_to_an_address_without_code() -> None:

@@ -97,7 +97,8 @@ def deploy(
 
 
 # A counter: init stores a start value; bump adds (payable, emits Bumped(now, value)); fail
-# writes, emits and reverts; poke(other) writes, emits, calls other.fail(9) and records ok.
+# writes, emits and reverts; poke(other) writes, emits, calls other.fail(9) and records ok;
+# spin loops forever; caller_balance returns BALANCE(CALLER).
 COUNTER_ASM = f"""
 .const COUNT bytes "count"
 .const BUMPED bytes "Bumped"
@@ -171,6 +172,11 @@ COUNTER_ASM = f"""
 .func spin() public
 loop:
     JMP loop
+
+.func caller_balance() -> int public view
+    CALLER
+    BALANCE
+    RET
 """
 
 

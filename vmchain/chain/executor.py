@@ -10,10 +10,10 @@ Per transaction (docs/chain.md, "Execution"):
 - a tx that is invalid at this point is left out, never included: a duplicate (in the chain or
   earlier in the block), outside its window, failing a stateless rule, not fitting the block's
   gas or tx count, or a sender that cannot pay gas_limit * gas_price + value;
-- otherwise gas_limit * gas_price is debited up front, the payload runs, unused gas is refunded,
-  and gas_used * gas_price goes to the proposer (credited once, after the block's last tx: a
-  proposer's own txs cannot spend fees earned in the same block). Nothing is burnt, so the total
-  supply never changes;
+- otherwise the payload runs and the sender pays gas_used * gas_price, taken after the payload
+  (so a contract reading the sender's balance sees it before the fee). The fees go to the
+  proposer, credited once after the block's last tx (a proposer's own txs cannot spend fees
+  earned in the same block). Nothing is burnt, so the total supply never changes;
 - Transfer: costs exactly its intrinsic gas, moves the amount, never runs code (also to a
   contract); it cannot fail once included;
 - Call: intrinsic gas plus what the VM uses; the value is credited to the contract before it runs
@@ -242,27 +242,29 @@ class _BlockRun:
         return Outcome(SUCCESS, gas)
 
     def _contract(self, tx: Tx) -> tuple[Outcome, list[RawEvent]]:
-        """Deploy or Call: gas up front, run, refund what was not used."""
+        """Deploy or Call: check the sender can pay, run, then take the fee for the gas used.
+
+        The fee cannot fail to be taken afterwards: contracts only ever send their own funds,
+        so the sender still holds at least gas_limit * gas_price once the value has left.
+        """
         body = tx.body
         world = self.world
         sender = body.sender
-        account = world.account(sender)
-        if account.balance < body.max_cost:
-            raise self._cannot_pay(tx, account.balance)
-        price = body.gas_price
-        if price:
-            upfront = body.gas_limit * price
-            world.set_account(sender, Account(account.balance - upfront, account.code_hash))
-        ctx = TxContext(world, self.env.height, self.env.timestamp_ms, self.env.params.chain_id)
+        balance = world.balance(sender)
+        if balance < body.max_cost:
+            raise self._cannot_pay(tx, balance)
+        env = self.env
+        ctx = TxContext(world, env.height, env.timestamp_ms, env.params.chain_id)
         payload = body.payload
         if isinstance(payload, Call):
             outcome = self._call(tx, payload, ctx)
         else:
             assert isinstance(payload, Deploy)
             outcome = self._deploy(tx, payload, ctx)
-        refund = (body.gas_limit - outcome.gas_used) * price
-        if refund:
-            world.credit(sender, refund)
+        fee = outcome.gas_used * body.gas_price
+        if fee:
+            account = world.account(sender)
+            world.set_account(sender, Account(account.balance - fee, account.code_hash))
         return outcome, ctx.events  # a failed execution's events are already cut off
 
     def _call(self, tx: Tx, payload: Call, ctx: TxContext) -> Outcome:
