@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,23 @@ def test_receipts_blob_round_trip_and_corruption() -> None:
     assert decode_receipts(b"") == []
     with pytest.raises(CorruptStore, match="do not split"):
         decode_receipts(b"\x05ab")
+
+
+def test_reexecute_checks_stored_blocks_against_their_parent_state() -> None:
+    store = RecordingStore()
+    ledger = new_ledger(store=store, retain_heights=3)
+    blocks = _chain(ledger)
+    assert [ledger.reexecute(b.block.height) for b in blocks[1:]] == blocks[1:]
+    with pytest.raises(NotFound, match="state at height 0 is pruned"):
+        ledger.reexecute(1)
+    with pytest.raises(NotFound):
+        ledger.reexecute(4)
+    # A stored receipt that differs from what the block produces is caught.
+    forged = replace(blocks[2].receipts[0], gas_used=1)
+    store.cf("receipts").put(
+        (3).to_bytes(8, "big"),
+        encode_receipts([forged.to_bytes(), blocks[2].receipts[1].to_bytes()]),
+    )
+    ledger._blocks.clear()
+    with pytest.raises(CorruptStore, match="stored receipts of block 3 differ"):
+        ledger.reexecute(3)

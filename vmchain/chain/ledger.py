@@ -102,19 +102,24 @@ class StorageView:
 
 
 class _Parent:
-    """The executor's view of the chain below the next block (the committed head)."""
+    """The executor's view of the chain below block `below`: its parent's state root and
+    the txs of the blocks before it (default: the committed head is the parent)."""
 
-    __slots__ = ("_chain", "_root")
+    __slots__ = ("_below", "_chain", "_root")
 
-    def __init__(self, chain: ChainStore, root: bytes) -> None:
+    def __init__(self, chain: ChainStore, root: bytes, below: int | None = None) -> None:
         self._chain = chain
         self._root = root
+        self._below = below
 
     def state(self) -> WorldState:
         return WorldState(self._chain.nodes, self._root)
 
     def has_tx(self, tx_id: bytes) -> bool:
-        return self._chain.has_tx(tx_id)
+        if self._below is None:
+            return self._chain.has_tx(tx_id)
+        location = self._chain.tx_location(tx_id)
+        return location is not None and location.height < self._below
 
 
 def _check_address(address: bytes, what: str) -> None:
@@ -280,6 +285,28 @@ class Ledger:
         self._head = block.sealed
         self._head_state = WorldState(self.chain.nodes, block.header.state_root)
         self._cache_block(block.height, SealedBlock(block, result.receipts))
+
+    def reexecute(self, height: int) -> SealedBlock:
+        """Check committed block `height` again: its seal, and a re-execution on the retained
+        state of its parent must give its roots and exactly its stored receipts. For the
+        node's start-up self-check. NotFound if the parent's state is pruned; CorruptStore
+        on any difference."""
+        if not 1 <= height <= self.height():
+            raise NotFound(f"no committed block at height {height} to re-execute")
+        stored = self.block(height)
+        parent = self._state_at(height - 1)[0].header
+        header = stored.block.header
+        env = BlockEnv(self.params, height, header.timestamp_ms, header.proposer)
+        view = _Parent(self.chain, parent.state_root, below=height)
+        try:
+            verify_seal(stored.block.sealed, self._authorities)
+            result = execute_block(view, stored.block, env)
+            _check_result(header, result)
+        except InvalidBlock as exc:
+            raise CorruptStore(f"stored block {height} does not re-execute: {exc}") from None
+        if result.receipts != stored.receipts:
+            raise CorruptStore(f"stored receipts of block {height} differ from re-execution")
+        return stored
 
     # -- queries -------------------------------------------------------------------------
 
