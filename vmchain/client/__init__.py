@@ -5,6 +5,7 @@ signs, `Contract` calls and transacts with a deployed contract. Errors are in `e
 """
 
 from vmchain.client.abi import Abi
+from vmchain.client.bundle import InvalidBundle, verify_receipt_bundle
 from vmchain.client.contract import Contract
 from vmchain.client.errors import (
     AlreadyExists,
@@ -54,6 +55,7 @@ __all__ = [
     "Event",
     "FailedPrecondition",
     "InvalidArgument",
+    "InvalidBundle",
     "NodeClient",
     "NodeInfo",
     "NotFound",
@@ -70,4 +72,5 @@ __all__ = [
     "Wallet",
     "WalletError",
     "tls_credentials",
+    "verify_receipt_bundle",
 ]

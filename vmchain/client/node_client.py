@@ -40,6 +40,7 @@ from vmchain.chain.tx import (
     tx_id_of,
 )
 from vmchain.client.abi import NO_ABI, Abi, encode_args, to_selector
+from vmchain.client.bundle import make_bundle
 from vmchain.client.errors import (
     ClientError,
     Internal,
@@ -404,6 +405,16 @@ class NodeClient:
         return self.retrier.run(
             attempt, method="GetReceipt", deadline=seconds + self.timeout, tx_id=tx_id
         )
+
+    def receipt_bundle(self, tx_id: str | bytes) -> bytes:
+        """A self-contained proof of payment for a sealed tx (sealed header, receipt, Merkle
+        path), checkable offline with `verify_receipt_bundle(bundle, authorities)`."""
+        receipt = self.receipt(tx_id)
+        block = self.block(receipt.height, full=True)  # seal and receipts_root checked
+        raws = [r.raw for r in block.receipts if r.raw is not None]
+        if len(raws) != block.tx_count or receipt.index >= len(raws):
+            raise ProofError(f"block {block.height} came without all of its receipts")
+        return make_bundle(block.sealed, raws, receipt.index)
 
     def transaction(self, tx_id: str | bytes) -> TransactionInfo:
         """A sealed transaction (signature re-checked) and its height and index."""
