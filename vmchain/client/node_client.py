@@ -15,7 +15,7 @@ else those the node reports in GetNodeInfo (trust on first use). Blocks are chec
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -231,7 +231,9 @@ class NodeClient:
             raise ValueError(f"wait must be True, False or a positive number of seconds: {wait}")
         return float(wait)
 
-    def _waiting(self, seconds: float, method: str, tx_id: bytes) -> tuple[Any, Any]:
+    def _waiting(
+        self, seconds: float, method: str, tx_id: bytes
+    ) -> tuple[Callable[[], int], Callable[[Any], None]]:
         """For a wait of `seconds`: how many ms to ask the node to wait on each attempt, and a
         check that turns DEADLINE_EXCEEDED into the final answer once the wait is over."""
         clock = self.retrier.clock
@@ -789,7 +791,8 @@ class NodeClient:
             return self._node.StreamBlocks(request, timeout=remaining)
 
         def key_of(message: Any) -> tuple[int, int]:
-            return (decode_sealed(message.sealed.SerializeToString()).header.height, 0)
+            raw = message.sealed.SerializeToString(deterministic=True)
+            return (decode_sealed(raw).header.height, 0)
 
         for message in resumable(
             open_stream,

@@ -75,7 +75,7 @@ def add_node_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="HOST:PORT",
         help=f"the node's gRPC address (default ${NODE_ENV} or {DEFAULT_TARGET})",
     )
-    add("--timeout", type=seconds_arg, default=10.0, help="seconds per RPC (default 10)")
+    add("--timeout", type=seconds_arg, default=10.0, metavar="S", help="seconds per RPC (10)")
     add("--tls-ca", type=Path, metavar="PEM", help="use TLS, trusting this CA")
     add("--tls-cert", type=Path, metavar="PEM", help="client certificate for mutual TLS")
     add("--tls-key", type=Path, metavar="PEM", help="client key for mutual TLS")
