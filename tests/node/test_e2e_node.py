@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -453,3 +454,11 @@ def test_transfer_of_a_p256_account(dev_node: NodeProcess) -> None:
     receipt = submit(node, tx).receipt
     assert receipt_status(receipt) == "SUCCESS"
     assert balance(node, fresh_address(12), receipt.height) == 1_000
+
+
+def test_the_api_doc_example_runs(dev_node: NodeProcess) -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    code = code.split("# Follow events", 1)[0]  # the stream loop runs forever
+    code = code.replace("127.0.0.1:50051", dev_node.ready["grpc"])
+    exec(compile(code, "docs/api.md", "exec"), {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -74,6 +75,20 @@ def test_key_file_must_be_private(tmp_path: Path) -> None:
         load_node_key(tmp_path / "missing.key")
     with pytest.raises(ConfigError, match="not a regular file"):
         load_node_key(tmp_path)
+
+
+def test_json_key_files_as_vmchain_keys_new_writes_them(tmp_path: Path) -> None:
+    path = tmp_path / "node.json"
+    path.write_text(json.dumps({"curve": "p256", "private_key": SECRET, "address": "0x00"}))
+    path.chmod(0o600)
+    key = load_node_key(path)
+    assert (key.scheme, key.to_bytes().hex()) == (Scheme.P256, SECRET)
+    path.write_text(json.dumps({"private_key": SECRET}))
+    assert load_node_key(path).scheme is Scheme.SECP256K1
+    for bad in ("{", '{"curve": "p256"}', '{"private_key": "00", "curve": 3}'):
+        path.write_text(bad)
+        with pytest.raises(ConfigError, match="--node-key"):
+            load_node_key(path)
 
 
 def test_system_clock_reads_the_wall_clock() -> None:

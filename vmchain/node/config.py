@@ -2,13 +2,16 @@
 
 `NodeConfig` is a frozen record built by the CLI (or by tests) and handed to node/server.py.
 Parsers turn flag text into values and raise ConfigError with a message naming the flag.
-The node key file holds a private key as hex (optionally `0x`, optionally prefixed with the
-curve, `p256:` or `secp256k1:`); it must not be readable by group or others (mode 0600), as ssh
-insists for its keys. Key material is never logged or put into an error message.
+The node key file holds a private key: either the JSON key file `vmchain keys new` writes
+(`{"curve": "secp256k1", "private_key": "<hex>", ...}`) or the bare hex (optionally `0x`,
+optionally prefixed with the curve, `p256:` or `secp256k1:`). It must not be readable by group or
+others (mode 0600), as ssh insists for its keys. Key material is never logged or put into an
+error message.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 from dataclasses import dataclass, field
@@ -55,6 +58,16 @@ class NodeConfig:
     retain_heights: int = DEFAULT_RETAIN_HEIGHTS
     reflection: bool = True
     shutdown_grace_s: float = 5.0
+    tls: TlsFiles | None = None  # None: plaintext (keep it on loopback)
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """PEM files for gRPC TLS; with `client_ca`, clients must present a certificate it signed."""
+
+    cert: Path
+    key: Path
+    client_ca: Path | None = None
 
 
 def parse_duration_ms(text: str, flag: str = "--block-time") -> int:
@@ -83,17 +96,17 @@ def is_loopback(address: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def check_key_file_mode(path: Path) -> None:
+def check_key_file_mode(path: Path, flag: str = "--node-key") -> None:
     """Refuse a key file that group or others may read or write (like ssh)."""
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        raise ConfigError(f"--node-key: cannot read {path}: {exc.strerror}") from None
+        raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
-        raise ConfigError(f"--node-key: {path} is not a regular file")
+        raise ConfigError(f"{flag}: {path} is not a regular file")
     if mode & 0o077:
         raise ConfigError(
-            f"--node-key: {path} has mode {stat.S_IMODE(mode):04o}; a key file must be "
+            f"{flag}: {path} has mode {stat.S_IMODE(mode):04o}; a key file must be "
             f"readable by its owner only. Fix it with: chmod 600 {path}"
         )
 
@@ -129,7 +142,44 @@ def load_node_key(path: Path) -> PrivateKey:
         raise ConfigError(f"--node-key: cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"--node-key: {path} is not ASCII text (expected key hex)") from None
-    return parse_private_key(text, f"--node-key {path}")
+    source = f"--node-key {path}"
+    if text.lstrip().startswith("{"):
+        return _json_key(text, source)
+    return parse_private_key(text, source)
+
+
+def _json_key(text: str, source: str) -> PrivateKey:
+    """The key of a JSON key file ({"curve": ..., "private_key": ...})."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        raise ConfigError(f"{source}: not a valid JSON key file") from None
+    if not isinstance(document, dict) or not isinstance(document.get("private_key"), str):
+        raise ConfigError(f'{source}: a JSON key file needs a "private_key" hex string')
+    curve = document.get("curve", "secp256k1")
+    if not isinstance(curve, str):
+        raise ConfigError(f'{source}: "curve" must be "secp256k1" or "p256"')
+    return parse_private_key(f"{curve}:{document['private_key']}", source)
+
+
+def read_tls(files: TlsFiles) -> tuple[bytes, bytes, bytes | None]:
+    """(certificate chain, private key, client CA) PEM bytes; the key file must be mode 0600."""
+    check_key_file_mode(files.key, "--tls-key")
+    read = {}
+    for flag, path in (
+        ("--tls-cert", files.cert),
+        ("--tls-key", files.key),
+        ("--client-ca", files.client_ca),
+    ):
+        if path is None:
+            continue
+        try:
+            read[flag] = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
+        if b"-----BEGIN" not in read[flag]:
+            raise ConfigError(f"{flag}: {path} is not a PEM file")
+    return read["--tls-cert"], read["--tls-key"], read.get("--client-ca")
 
 
 def db_path(data_dir: Path) -> Path:

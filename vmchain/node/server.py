@@ -32,7 +32,7 @@ from vmchain.chain.sealer import SealerPolicy
 from vmchain.chain.store import open_rocks
 from vmchain.crypto import PrivateKey, address_to_text
 from vmchain.node.clock import Clock, DevClock, SystemClock
-from vmchain.node.config import NodeConfig, db_path, is_loopback
+from vmchain.node.config import NodeConfig, db_path, is_loopback, read_tls
 from vmchain.node.dev import DevService
 from vmchain.node.errors import ConfigError
 from vmchain.node.interceptor import ServiceInterceptor
@@ -147,7 +147,7 @@ class NodeServer:
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         if config.reflection:
             reflection.enable_server_reflection([*services, reflection.SERVICE_NAME], server)
-        port = self._bind(server, config.grpc_address)
+        port = self._bind(server, config)
         self._server = server
         self.runtime.start()
         server.start()
@@ -172,9 +172,19 @@ class NodeServer:
         ]
 
     @staticmethod
-    def _bind(server: Any, address: str) -> int:
+    def _bind(server: Any, config: NodeConfig) -> int:
+        address = config.grpc_address
         try:
-            port: int = server.add_insecure_port(address)
+            if config.tls is None:
+                port: int = server.add_insecure_port(address)
+            else:
+                cert, key, client_ca = read_tls(config.tls)
+                credentials = grpc.ssl_server_credentials(
+                    [(key, cert)],
+                    root_certificates=client_ca,
+                    require_client_auth=client_ca is not None,
+                )
+                port = server.add_secure_port(address, credentials)
         except RuntimeError as exc:
             raise ConfigError(f"--grpc: cannot listen on {address}: {exc}") from None
         if port == 0:
@@ -182,7 +192,7 @@ class NodeServer:
         return port
 
     def _warn_exposure(self) -> None:
-        if not is_loopback(self.config.grpc_address):
+        if not is_loopback(self.config.grpc_address) and self.config.tls is None:
             log.warning("gRPC listens on %s without TLS", self.config.grpc_address)
             if self.config.dev:
                 log.warning("the Dev service is reachable from other hosts")

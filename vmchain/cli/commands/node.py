@@ -34,6 +34,7 @@ from vmchain.node.config import (
     DEFAULT_GRPC,
     DEFAULT_METRICS,
     NodeConfig,
+    TlsFiles,
     load_node_key,
     parse_address,
     parse_duration_ms,
@@ -111,7 +112,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
     add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
+    add("--tls-cert", type=Path, metavar="PEM", help="serve gRPC over TLS with this certificate")
+    add("--tls-key", type=Path, metavar="PEM", help="its private key (mode 0600)")
+    add(
+        "--client-ca",
+        type=Path,
+        metavar="PEM",
+        help="require client certificates signed by this CA (mutual TLS)",
+    )
     add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def _tls(args: argparse.Namespace) -> TlsFiles | None:
+    if args.tls_cert is None and args.tls_key is None:
+        if args.client_ca is not None:
+            raise UsageError("--client-ca needs --tls-cert and --tls-key")
+        return None
+    if args.tls_cert is None or args.tls_key is None:
+        raise UsageError("--tls-cert and --tls-key go together")
+    return TlsFiles(args.tls_cert, args.tls_key, args.client_ca)
 
 
 def _config(args: argparse.Namespace) -> NodeConfig:
@@ -130,6 +149,7 @@ def _config(args: argparse.Namespace) -> NodeConfig:
         heartbeat_ms=args.heartbeat,
         node_key_path=args.node_key,
         mempool=mempool,
+        tls=_tls(args),
     )
 
 
@@ -195,7 +215,8 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         key = _sealer_key(args)
-        server = NodeServer(_config(args), genesis=dev_genesis() if args.dev else None, key=key)
+        config = _config(args)
+        server = NodeServer(config, genesis=dev_genesis() if args.dev else None, key=key)
     except (ConfigError, ChainError, StateError) as exc:
         raise CommandError(str(exc)) from None
     try:
