@@ -11,7 +11,7 @@ from node_helpers import NodeProcess, submit, transfer
 
 from vmchain._proto.vmchain.v1 import node_pb2 as npb
 from vmchain.chain.genesis import Genesis
-from vmchain.cli.main import main
+from vmchain.cli.main import COMMANDS, main
 from vmchain.crypto import PrivateKey, Scheme, address_to_text
 
 AUTHORITY = PrivateKey.from_int(Scheme.SECP256K1, 0xA11CE)
@@ -39,6 +39,12 @@ def write_key(path: Path, key: PrivateKey, mode: int = 0o600) -> Path:
 def test_no_command_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "init" in capsys.readouterr().err
+
+
+def test_the_table_holds_every_subcommand() -> None:
+    names = [command.name for command in COMMANDS]
+    assert names == ["init", "node", "keys", "transfer", "balance", "block", "receipt"]
+    assert len(set(names)) == len(names)
 
 
 def test_init_creates_the_chain_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
