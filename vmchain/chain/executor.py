@@ -40,7 +40,7 @@ from vmchain.chain.receipt import Event, Receipt
 from vmchain.chain.tx import Call, Deploy, Transfer, Tx, intrinsic_gas
 from vmchain.state.nodestore import TrieDiff
 from vmchain.state.world import Account, WorldState
-from vmchain.vm import ModuleError, Status, load
+from vmchain.vm import ModuleError, Program, Status, load
 
 # Deploy: ~2 µs per code byte to decode and validate a module, at ~0.1 µs per gas (the VM's
 # pricing), is 20 gas per byte, on top of the 16 per body byte every tx pays.
@@ -121,18 +121,24 @@ def run_call(
     args: bytes,
     value: int,
     gas: int,
+    programs: dict[bytes, Program] | None = None,
 ) -> Outcome:
     """Run a call (a Call tx's payload, or a read-only call) with `gas` for the VM.
 
     The sender must hold `value`. Gas is the VM's only (no intrinsic gas, no fee). Ends
-    NO_SUCH_CONTRACT, using no gas, when `contract` holds no code.
+    NO_SUCH_CONTRACT, using no gas, when `contract` holds no code. `programs` caches the
+    contracts found, by address, between txs of one block (code, once set, never changes).
     """
-    try:
-        program = program_at(ctx.world, contract)
-    except ModuleError as exc:
-        return Outcome(exc.status.value, 0, error=f"contract code does not load: {exc}")
+    program = None if programs is None else programs.get(contract)
     if program is None:
-        return Outcome(NO_SUCH_CONTRACT, 0, error=f"no contract at 0x{contract.hex()}")
+        try:
+            program = program_at(ctx.world, contract)
+        except ModuleError as exc:
+            return Outcome(exc.status.value, 0, error=f"contract code does not load: {exc}")
+        if program is None:
+            return Outcome(NO_SUCH_CONTRACT, 0, error=f"no contract at 0x{contract.hex()}")
+        if programs is not None:
+            programs[contract] = program
     result = run_contract(ctx, program, sender, contract, selector, args, value, gas)
     return Outcome(result.status.value, result.gas_used, result.return_value, result.error)
 
@@ -146,6 +152,7 @@ class _BlockRun:
         "fees",
         "gas_used",
         "has_tx",
+        "programs",
         "receipt_bytes",
         "receipts",
         "seen",
@@ -159,6 +166,9 @@ class _BlockRun:
         self.env = env
         self.has_tx = has_tx
         self.seen: set[bytes] = set()  # membership only, never iterated
+        # Contracts a top-level call found, by address. Looked up only between txs, when a
+        # failed deploy's code is already gone, so an entry is never wrong for this block.
+        self.programs: dict[bytes, Program] = {}
         self.txs: list[Tx] = []
         self.receipts: list[Receipt] = []
         self.receipt_bytes: list[bytes] = []
@@ -271,7 +281,7 @@ class _BlockRun:
         intrinsic = intrinsic_gas(len(tx.body_bytes))
         outcome = run_call(
             ctx, tx.body.sender, payload.contract, payload.function, payload.args,
-            payload.value, tx.body.gas_limit - intrinsic,
+            payload.value, tx.body.gas_limit - intrinsic, self.programs,
         )  # fmt: skip
         return plus_gas(outcome, intrinsic)
 
