@@ -60,6 +60,7 @@ def make_runtime(
     genesis: Genesis | None = None,
     *,
     block_time_ms: int = 10,
+    heartbeat_ms: int | None = None,
     limits: MempoolLimits | None = None,
     ledger: Ledger | None = None,
     **kw: Any,
@@ -69,7 +70,7 @@ def make_runtime(
     runtime = Runtime(
         ledger,
         key=SEALER,
-        policy=SealerPolicy.from_params(ledger.params, block_time_ms),
+        policy=SealerPolicy.from_params(ledger.params, block_time_ms, heartbeat_ms),
         mempool_limits=limits,
         metrics=Metrics(),
         **kw,
@@ -334,3 +335,12 @@ def test_a_node_without_a_key_does_not_seal() -> None:
     with pytest.raises(NotSealer, match="no authority key"):
         rt.submit(tx_of(amount=1), 0)
     stop(rt)
+
+
+def test_a_heartbeat_seals_empty_blocks() -> None:
+    rt = make_runtime(heartbeat_ms=20)
+    try:
+        blocks = rt.blocks_from(1, lambda: True)
+        assert [next(blocks).receipts for _ in range(3)] == [(), (), ()]
+    finally:
+        stop(rt)

@@ -223,3 +223,20 @@ def test_a_dev_node_without_data_dir_removes_its_temporary_dir() -> None:
     assert tmp.exists()
     server.stop()
     assert not tmp.exists()
+
+
+def test_a_request_that_does_not_parse_is_invalid_argument(running: Running) -> None:
+    raw = running.channel.unary_unary("/vmchain.v1.Node/SubmitTransaction")
+    assert_rpc_error(
+        Code.INVALID_ARGUMENT,
+        "Node/SubmitTransaction: the request message does not parse (DecodeError",
+        raw,
+        b"\xff\xff\xff",
+    )
+    stream = running.channel.stream_stream("/vmchain.v1.Node/SubmitTransactions")
+    assert_rpc_error(
+        Code.INVALID_ARGUMENT,
+        "Node/SubmitTransactions: the request message does not parse",
+        lambda: list(stream(iter([b"\x0a\xff"]))),
+    )
+    assert running.node.GetNodeInfo(npb.GetNodeInfoRequest()).height == 0  # still serving
