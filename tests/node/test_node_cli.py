@@ -43,7 +43,7 @@ def test_no_command_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_table_holds_every_subcommand() -> None:
     names = [command.name for command in COMMANDS]
-    assert names == ["init", "node", "keys", "transfer", "balance", "block", "receipt"]
+    assert names == ["demo", "init", "node", "keys", "transfer", "balance", "block", "receipt"]
     assert len(set(names)) == len(names)
 
 
