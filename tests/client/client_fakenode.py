@@ -31,11 +31,11 @@ from vmchain.chain.tx import (
     Transfer,
     Tx,
     decode_signed,
-    encode_amount,
     intrinsic_gas,
     tx_id_of,
 )
 from vmchain.encoding import abi
+from vmchain.encoding.amount import encode_amount
 from vmchain.state.nodestore import NodeStore
 from vmchain.state.world import WorldState
 

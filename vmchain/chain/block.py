@@ -21,6 +21,7 @@ from vmchain.chain.genesis import ChainParams, Genesis
 from vmchain.chain.merkle import EMPTY_ROOT, merkle_root
 from vmchain.chain.tx import Tx, WireProblem, decode_signed_message, parse_canonical
 from vmchain.crypto import ADDRESS_SIZE, InvalidKey, PrivateKey, address_of, signing_digest, verify
+from vmchain.encoding.varint import encode_uvarint
 
 BLOCK_DOMAIN = b"vmchain-block"
 HASH_SIZE = 32
@@ -276,17 +277,8 @@ def tx_root(txs: Sequence[Tx]) -> bytes:
     return merkle_root([tx.encoded for tx in txs])
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def _length_delimited(tag: int, payload: bytes) -> bytes:
-    return bytes([tag]) + _varint(len(payload)) + payload
+    return bytes([tag]) + encode_uvarint(len(payload)) + payload
 
 
 _SEALED_TAG = 0x0A  # Block.sealed: field 1, wire type 2

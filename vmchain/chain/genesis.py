@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from vmchain.chain.errors import InvalidGenesis
-from vmchain.chain.tx import MAX_AMOUNT, intrinsic_gas
+from vmchain.chain.tx import intrinsic_gas
 from vmchain.crypto import InvalidAddress, PrivateKey, Scheme, address_from_text, address_to_text
+from vmchain.encoding.amount import MAX_AMOUNT
 
 DEFAULT_TIMESTAMP_MS = 0
 # 100M gas holds block_max_txs plain transfers (about 22.6k gas each) four times over, and leaves

@@ -26,11 +26,11 @@ from vmchain.crypto import (
     to_address,
     verify,
 )
+from vmchain.encoding.amount import decode_amount, encode_amount
+from vmchain.encoding.errors import EncodingError, NonCanonical
 
 TX_DOMAIN = b"vmchain-tx"
 SELECTOR_SIZE = 4
-MAX_AMOUNT = 2**128 - 1
-AMOUNT_MAX_BYTES = 16
 
 # Intrinsic gas: what a transaction costs before any code runs (see docs/chain.md). A plain
 # transfer costs exactly this; calls and deploys add what the VM charges.
@@ -169,22 +169,14 @@ def _check_size(value: bytes, size: int, what: str) -> None:
         raise _malformed(f"{what} must be {size} bytes, got {len(value)}")
 
 
-def encode_amount(value: int) -> bytes:
-    """An amount's one canonical form: unsigned big-endian, no leading zero, zero as b""."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
-        raise ValueError(f"amount {value!r} is outside 0..2**128-1")
-    return value.to_bytes((value.bit_length() + 7) // 8, "big")
-
-
 def _amount(raw: bytes, what: str) -> int:
     """Decode a canonical amount (DESIGN.md section 3); TxRejected naming the field otherwise."""
-    if len(raw) > AMOUNT_MAX_BYTES:
-        raise _malformed(f"{what} is {len(raw)} bytes long, at most {AMOUNT_MAX_BYTES} allowed")
-    if raw[:1] == b"\x00":
-        raise TxRejected(
-            Reason.NON_CANONICAL, f"{what} has a leading zero byte (zero is the empty string)"
-        )
-    return int.from_bytes(raw, "big")
+    try:
+        return decode_amount(raw)
+    except NonCanonical as exc:
+        raise TxRejected(Reason.NON_CANONICAL, f"{what}: {exc}") from None
+    except EncodingError as exc:
+        raise _malformed(f"{what}: {exc}") from None
 
 
 def _payload_from_message(message: Any) -> Payload:

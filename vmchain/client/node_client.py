@@ -33,7 +33,6 @@ from vmchain.chain.tx import (
     Tx,
     TxBody,
     decode_signed_message,
-    encode_amount,
     encode_body,
     fit_intrinsic_gas,
     intrinsic_gas,
@@ -78,7 +77,7 @@ from vmchain.client.types import (
 )
 from vmchain.client.wallet import Wallet
 from vmchain.crypto import address_to_text, to_address
-from vmchain.encoding.amount import decode_amount
+from vmchain.encoding.amount import decode_amount, encode_amount
 from vmchain.encoding.errors import EncodingError
 
 if TYPE_CHECKING:

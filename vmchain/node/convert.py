@@ -17,8 +17,9 @@ from vmchain.chain.block import BlockHeader, SealedHeader
 from vmchain.chain.genesis import Genesis
 from vmchain.chain.ledger import AccountView, CallOutcome, SealedBlock, StorageView
 from vmchain.chain.receipt import Event, Receipt, to_message
-from vmchain.chain.tx import AMOUNT_MAX_BYTES, SELECTOR_SIZE, Tx, encode_amount, signed_message
+from vmchain.chain.tx import SELECTOR_SIZE, Tx, signed_message
 from vmchain.crypto import ADDRESS_SIZE
+from vmchain.encoding.amount import AMOUNT_MAX_BYTES, encode_amount
 from vmchain.node.errors import BadRequest
 
 TX_ID_SIZE = 32
