@@ -283,10 +283,9 @@ def test_deadline_exceeded_says_the_tx_is_still_pending(dev_node: NodeProcess) -
     assert receipt_status(receipt) == "SUCCESS"  # the wait ran out, the tx did not
 
 
-def test_dev_snapshot_is_unimplemented_with_a_reason(dev_node: NodeProcess) -> None:
-    assert_rpc_error(
-        Code.UNIMPLEMENTED, "cannot roll its head back", dev_node.devc.Revert, dpb.RevertRequest()
-    )
+def test_dev_revert_of_an_unknown_snapshot_is_not_found(dev_node: NodeProcess) -> None:
+    # Snapshot / Revert themselves: tests/node/test_e2e_dev_snapshot.py (a node of their own).
+    assert_rpc_error(Code.NOT_FOUND, "no snapshot 0", dev_node.devc.Revert, dpb.RevertRequest())
 
 
 # ---------------------------------------------------------------------------------------------

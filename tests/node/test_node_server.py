@@ -155,11 +155,14 @@ def test_dev_rpcs_over_grpc(running: Running) -> None:
         running.dev.Mine,
         dpb.MineRequest(blocks=5000),
     )
+    snapshot_id = running.dev.Snapshot(dpb.SnapshotRequest()).id
+    assert running.dev.Mine(dpb.MineRequest(blocks=3)).height == 5
+    assert running.dev.Revert(dpb.RevertRequest(id=snapshot_id)).height == 2
     assert_rpc_error(
-        Code.UNIMPLEMENTED,
-        "Snapshot/Revert are not supported",
-        running.dev.Snapshot,
-        dpb.SnapshotRequest(),
+        Code.NOT_FOUND,
+        f"snapshot {snapshot_id} is gone",
+        running.dev.Revert,
+        dpb.RevertRequest(id=snapshot_id),
     )
 
 

@@ -2,9 +2,9 @@
 
 The node drives it: `admit` txs, `propose` a block from them (or `apply` a block from another
 sealer), `commit` the result in one synced batch, and query blocks, receipts, accounts, storage
-and read-only calls. It never touches the network, threads or a clock (time comes in as
-arguments), and it is not thread safe: the node serialises the calls (see /work/notes/ledger.md,
-docs/chain.md "Ledger").
+and read-only calls; a dev chain can also `rewind` its head to a retained height (Dev Revert).
+It never touches the network, threads or a clock (time comes in as arguments), and it is not
+thread safe: the node serialises the calls (see /work/notes/ledger.md, docs/chain.md "Ledger").
 """
 
 from __future__ import annotations
@@ -307,6 +307,46 @@ class Ledger:
         if result.receipts != stored.receipts:
             raise CorruptStore(f"stored receipts of block {height} differ from re-execution")
         return stored
+
+    # -- rewinding (dev chains) ----------------------------------------------------------
+
+    def check_rewind(self, height: int) -> None:
+        """NotFound unless the head can go back to `height`: a block at or below the head
+        whose state is still retained."""
+        head = self.height()
+        if not 0 <= height <= head:
+            raise NotFound(f"cannot rewind to height {height}: the head is {head}")
+        retained = [version for version, _ in self.chain.retained()]
+        if height not in retained:
+            window = f"{retained[0]}..{retained[-1]}" if retained else "none"
+            raise NotFound(
+                f"cannot rewind to height {height}: its state is pruned (retained heights "
+                f"{window}, retain_heights={self.retain_heights})"
+            )
+
+    def rewind(self, height: int, *, sweep: bool = True) -> SealedHeader:
+        """Make block `height` the head again (a dev chain's revert); returns its header.
+
+        Blocks above it, their receipts, tx index entries and hashes go, the head moves and the
+        state goes back to version `height`, in ONE synced batch; txs sealed above it are no
+        longer in the chain and may be admitted again. Then, with `sweep`, trie nodes only the
+        dropped versions used are reclaimed (`NodeStore.sweep`, O(state), its own batch: a crash
+        in between only leaves unreachable nodes behind). NotFound (see `check_rewind`) if the
+        height is above the head or its state is pruned; nothing changes then."""
+        self.check_rewind(height)
+        if height == self.height():
+            return self._head
+        target = self._load_block(height).block.sealed
+        self.chain.rewind(height)
+        self._pending.clear()
+        self.last_skipped = ()
+        for above in [h for h in self._blocks if h > height]:
+            del self._blocks[above]
+        self._head = target
+        self._head_state = WorldState(self.chain.nodes, target.header.state_root)
+        if sweep:
+            self.chain.nodes.sweep()
+        return target
 
     # -- queries -------------------------------------------------------------------------
 

@@ -17,6 +17,10 @@ Column families (besides the trie's `trie_nodes` and `trie_journal`):
 
 Block heights are also the trie versions, so the state at height h is readable while version h
 is retained.
+
+`rewind(height)` (a dev chain's revert) takes the head back to a retained height, again in ONE
+synced batch: the blocks above it with their receipts, tx index entries and hashes go, the head
+pointer moves, and the trie journal forgets the later versions (`NodeStore.stage_rewind`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vmchain.chain.block import Block
+from vmchain.chain.block import Block, decode_block
 from vmchain.chain.errors import CorruptStore
 from vmchain.encoding.errors import EncodingError
 from vmchain.encoding.varint import decode_bytes, encode_uvarint
@@ -180,6 +184,37 @@ class ChainStore:
         staged = self.stage_block(batch, block, receipts, diff, retain)
         if genesis_text is not None:
             batch.put(META_CF, GENESIS_KEY, genesis_text.encode("utf-8"))
+        self.store.write(batch)
+        self.nodes.applied(staged)
+
+    # -- rewinding (dev chains) ----------------------------------------------------------
+
+    def stage_rewind(self, batch: Batch, height: int) -> Staged:
+        """Add, to `batch`, taking the head back to `height` (its state must be retained):
+        delete every block above it with its receipts, tx index entries and hash, point the
+        head at it and rewind the trie versions. Pass the result to `nodes.applied`."""
+        head = self.head_height()
+        if head is None or not 0 <= height <= head:
+            raise CorruptStore(f"cannot rewind to height {height}: the stored head is {head}")
+        staged = self.nodes.stage_rewind(batch, height)
+        for above in range(height + 1, head + 1):
+            key = height_key(above)
+            raw = self._blocks.get(key)
+            if raw is None:
+                raise CorruptStore(f"block {above} is missing from the store (head {head})")
+            block = decode_block(raw, trusted=True)
+            batch.delete(BLOCKS_CF, key)
+            batch.delete(RECEIPTS_CF, key)
+            batch.delete(BLOCK_HASHES_CF, block.hash)
+            for tx in block.txs:
+                batch.delete(TX_INDEX_CF, tx.tx_id)
+        batch.put(META_CF, HEAD_KEY, height_key(height))
+        return staged
+
+    def rewind(self, height: int) -> None:
+        """`stage_rewind` in one batch of its own, written (synced) and applied."""
+        batch = Batch()
+        staged = self.stage_rewind(batch, height)
         self.store.write(batch)
         self.nodes.applied(staged)
 

@@ -14,6 +14,10 @@ block (expired, or no longer valid when the block was built) wakes its waiters w
 Streams read blocks by height: history from the ledger (recent blocks from a small cache), then
 they sleep on a condition notified after each commit. A cursor that only ever moves forward by
 one height gives no gap and no duplicate, across reconnects too.
+
+Dev Revert (`rewind`) rolls the ledger back under the lock, between two blocks. Streams keep their
+cursors: one already past the new head waits until the chain grows back to its cursor and goes on
+with the new blocks from there (it never sends a height twice).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from vmchain.chain.admission import check_stateless
+from vmchain.chain.block import SealedHeader
 from vmchain.chain.errors import Reason, TxRejected
 from vmchain.chain.ledger import Ledger, SealedBlock
 from vmchain.chain.mempool import Mempool, MempoolLimits
@@ -365,6 +370,24 @@ class Runtime:
             raise request.error
         assert request.last is not None
         return request.last
+
+    def rewind(self, height: int, then: Callable[[], None] | None = None) -> SealedHeader:
+        """Dev Revert: roll the ledger back to `height` (chain.errors.NotFound if it is above
+        the head or pruned) and forget the recent blocks above it, under the lock: no block is
+        sealed meanwhile. `then` runs under the lock too, after a successful rewind (the Dev
+        service restores its clock there, before the sealer can stamp another block). Pending
+        txs stay pending; txs sealed above `height` may be submitted again."""
+        with self._lock:
+            if self._stopping or self._closed:
+                raise ShuttingDown("node is shutting down; the chain cannot be reverted")
+            head = self._ledger.rewind(height)
+            for above in [h for h in self._recent if h > height]:
+                del self._recent[above]
+            if then is not None:
+                then()
+            self._metrics.head(head.header.height, head.header.timestamp_ms)
+            self._wake.notify()
+        return head
 
     # -----------------------------------------------------------------------------------------
     # The sealer thread
