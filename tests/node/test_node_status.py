@@ -22,7 +22,6 @@ from vmchain.node.errors import (
     NotSealer,
     ShuttingDown,
     TxDropped,
-    Unsupported,
     WaitExpired,
 )
 from vmchain.node.status import code_number, is_internal, status_of
@@ -60,7 +59,6 @@ def test_a_duplicate_always_names_the_tx_id() -> None:
         (ShuttingDown("node is shutting down"), Code.UNAVAILABLE),
         (NotSealer("no authority key"), Code.UNAVAILABLE),
         (StoreError("disk full"), Code.UNAVAILABLE),
-        (Unsupported("no rollback"), Code.UNIMPLEMENTED),
         (InvalidGenesis("chain_id", "bad"), Code.FAILED_PRECONDITION),
         (CorruptStore("block 3 is missing"), Code.DATA_LOSS),
     ],

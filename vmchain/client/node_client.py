@@ -855,12 +855,14 @@ class DevClient:
         return self._state("Mine", dev_pb2.MineRequest(blocks=blocks), retry=False)
 
     def snapshot(self) -> int:
+        """Remember the dev chain's head; the id for `revert` (ids count up from 1)."""
         response = self._client.rpc(
             self._stub.Snapshot, "Dev.Snapshot", dev_pb2.SnapshotRequest(), retry=False
         )
         return int(response.id)
 
     def revert(self, snapshot_id: int) -> DevState:
+        """Roll the dev chain back to snapshot `snapshot_id`; it and later snapshots are used up."""
         return self._state("Revert", dev_pb2.RevertRequest(id=snapshot_id), retry=False)
 
 

@@ -47,9 +47,5 @@ class NotSealer(NodeError):
     """The node cannot seal (no authority key, or sealing stopped after an I/O error)."""
 
 
-class Unsupported(NodeError):
-    """An operation this node does not implement (e.g. Revert without ledger rollback)."""
-
-
 class ConfigError(NodeError):
     """A node configuration that cannot be used: bad flag value, key file, data dir."""

@@ -29,7 +29,6 @@ from vmchain.node.errors import (
     NotSealer,
     ShuttingDown,
     TxDropped,
-    Unsupported,
     WaitExpired,
 )
 from vmchain.state.errors import MissingNode, StoreError
@@ -47,7 +46,6 @@ TABLE: tuple[tuple[type[BaseException], Any], ...] = (
     (TxDropped, Code.FAILED_PRECONDITION),
     (ShuttingDown, Code.UNAVAILABLE),
     (NotSealer, Code.UNAVAILABLE),
-    (Unsupported, Code.UNIMPLEMENTED),
     (ConfigError, Code.INVALID_ARGUMENT),
     (StoreError, Code.UNAVAILABLE),  # I/O trouble: the node stops sealing rather than guess
     (InvalidGenesis, Code.FAILED_PRECONDITION),
