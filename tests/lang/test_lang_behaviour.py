@@ -172,3 +172,46 @@ def test_counter_constructor_owner_and_gas(chain: LocalChain) -> None:
         counter.transact("reset", sender=other)
     counter.transact("reset", sender=owner)
     assert counter.call("get") == 0
+
+
+def test_cross_contract_calls_through_interfaces(chain: LocalChain) -> None:
+    _, bob = chain.accounts[:2]
+    counter = chain.deploy(CASES / "counter.py", 5)
+    caller = chain.deploy(CASES / "caller.py")
+    receipt = caller.transact("bump_twice", counter.address, 2)
+    assert receipt.return_value == 9
+    assert [(e.name, e.args["total"], e.contract) for e in receipt.events] == [
+        ("Bumped", 7, counter.address),
+        ("Bumped", 9, counter.address),
+    ]
+    assert receipt.events[0].args["by"] == caller.address  # the caller is the contract
+    assert caller.call("read", counter.address) == 9
+    failed = caller.transact("bump_twice", counter.address, 0, check=False)
+    assert (failed.status, failed.error) == ("REVERTED", "amount must be positive")
+    assert counter.call("get") == 9
+    missing = caller.simulate("read", bob.address)
+    assert (missing.status, missing.error) == ("REVERTED", f"no contract at {bob.address}")
+
+
+def test_a_view_that_reaches_a_write_is_rejected_at_run_time(chain: LocalChain) -> None:
+    counter = chain.deploy(CASES / "counter.py", 1)
+    caller = chain.deploy(CASES / "caller.py")
+    result = caller.simulate("sneaky", counter.address)  # the interface lies: bump is no view
+    assert (result.status, result.error) == ("REVERTED", "SSTORE in a view call")
+    assert counter.call("get") == 1
+
+
+def test_value_forwarded_and_tuples_returned_across_contracts(chain: LocalChain) -> None:
+    _, bob = chain.accounts[:2]
+    caller = chain.deploy(CASES / "caller.py")
+    wallet = chain.deploy(CASES / "wallet.py")
+    receipt = caller.transact("forward", wallet.address, sender=bob, value=77)
+    assert receipt.return_value == 77
+    assert [(e.name, e.args) for e in receipt.events] == [
+        ("Deposited", {"who": caller.address, "amount": 77})
+    ]
+    assert (wallet.balance(), caller.balance()) == (77, 0)
+    maps = chain.deploy(CASES / "maps.py")
+    maps.transact("credit", bob.address, 4)
+    maps.transact("register", b"zz")
+    assert caller.call("pair", maps.address) == (b"zz", 4)

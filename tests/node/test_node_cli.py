@@ -43,7 +43,17 @@ def test_no_command_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_table_holds_every_subcommand() -> None:
     names = [command.name for command in COMMANDS]
-    assert names == ["demo", "init", "node", "keys", "transfer", "balance", "block", "receipt"]
+    assert names == [
+        "demo",
+        "init",
+        "node",
+        "keys",
+        "transfer",
+        "balance",
+        "block",
+        "receipt",
+        "contract",
+    ]
     assert len(set(names)) == len(names)
 
 

@@ -15,6 +15,7 @@ from vmchain import __version__
 from vmchain.cli.commands import Command, CommandError, UsageError
 from vmchain.cli.commands.balance import COMMAND as BALANCE
 from vmchain.cli.commands.block import COMMAND as BLOCK
+from vmchain.cli.commands.contract import COMMAND as CONTRACT
 from vmchain.cli.commands.demo import COMMAND as DEMO
 from vmchain.cli.commands.init import COMMAND as INIT
 from vmchain.cli.commands.keys import COMMAND as KEYS
@@ -22,7 +23,17 @@ from vmchain.cli.commands.node import COMMAND as NODE
 from vmchain.cli.commands.receipt import COMMAND as RECEIPT
 from vmchain.cli.commands.transfer import COMMAND as TRANSFER
 
-COMMANDS: tuple[Command, ...] = (DEMO, INIT, NODE, KEYS, TRANSFER, BALANCE, BLOCK, RECEIPT)
+COMMANDS: tuple[Command, ...] = (
+    DEMO,
+    INIT,
+    NODE,
+    KEYS,
+    TRANSFER,
+    BALANCE,
+    BLOCK,
+    RECEIPT,
+    CONTRACT,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

@@ -6,7 +6,10 @@ is accepted wherever an address is expected and becomes its 20 bytes), return va
 fields are decoded with `vmchain.encoding.abi`. An `Abi` only names event fields, so events
 decode to a dict by field name; without one an event's args are `{"data": (values...)}`.
 
-The provisional JSON form of an ABI is `{"events": {"Deposited": ["who", "amount"]}}`.
+The provisional JSON form of an ABI is `{"events": {"Deposited": ["who", "amount"]}}`. The
+compiler's typed ABI (`vmchain contract compile` writes it as `<Name>.abi.json`; see
+`vmchain.lang.abi`) is accepted too: then arguments are encoded and results and events decoded
+by their declared types (an Address is `0x` text both ways, a bool a bool, a tuple a tuple).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from vmchain.client.errors import ArgumentError
 from vmchain.crypto import InvalidAddress, address_from_text
 from vmchain.encoding import abi as abi_encoding
+from vmchain.lang.abi import AbiValueError, ContractAbi
 from vmchain.vm.module import selector
 
 SELECTOR_SIZE = 4
@@ -30,13 +34,24 @@ Decoded = Any
 
 @dataclass(frozen=True, slots=True)
 class Abi:
-    """What the SDK knows of a contract's interface: the field names of each event."""
+    """What the SDK knows of a contract's interface: the field names of each event, and with a
+    compiler ABI (`typed`) the types of every function and event."""
 
     events: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    typed: ContractAbi | None = None
+
+    @classmethod
+    def from_typed(cls, typed: ContractAbi) -> Abi:
+        """From the compiler's ABI (e.g. `Artifact.abi`)."""
+        events = {e.name: tuple(f.name for f in e.fields) for e in typed.events}
+        return cls(events=events, typed=typed)
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> Abi:
-        """From `{"events": {name: [field, ...]}}`; ValueError naming what is wrong."""
+        """From the compiler's JSON (with "functions") or `{"events": {name: [field, ...]}}`;
+        ValueError naming what is wrong."""
+        if "functions" in document:
+            return cls.from_typed(ContractAbi.from_json(document))
         unknown = set(document) - {"events"}
         if unknown:
             raise ValueError(f"unknown ABI keys {sorted(unknown)}; expected 'events'")
@@ -61,10 +76,38 @@ class Abi:
 
     def event_args(self, name: str, values: tuple[abi_encoding.AbiValue, ...]) -> dict[str, Any]:
         """The args dict of event `name`: by field name when known and the count agrees."""
+        if self.typed is not None:
+            typed = self.typed.event_args(name, values)
+            if typed is not None:
+                return typed
         fields = self.events.get(name)
         if fields is None or len(fields) != len(values):
             return {"data": values}
         return dict(zip(fields, values, strict=True))
+
+    def encode_call(self, name: str | bytes, args: Sequence[Any]) -> bytes | None:
+        """The typed encoding of `name(*args)`, or None when the typed ABI does not know it."""
+        if self.typed is None or not isinstance(name, str) or not self.typed.has_function(name):
+            return None
+        return typed_args(self.typed, name, args)
+
+    def decode_result(self, name: str | bytes, data: bytes, default: Decoded) -> Decoded:
+        """`name`'s return value decoded by its declared type (else `default`)."""
+        if self.typed is None or not isinstance(name, str) or not self.typed.has_function(name):
+            return default
+        try:
+            return self.typed.decode_return(self.typed.function(name), data)
+        except AbiValueError:
+            return default
+
+
+def typed_args(typed: ContractAbi, name: str, args: Sequence[Any]) -> bytes:
+    """Arguments encoded by a function's (or "__init__": the constructor's) declared types."""
+    fn = typed.constructor if name == "__init__" else typed.function(name)
+    try:
+        return typed.encode_args(fn, args)
+    except AbiValueError as exc:
+        raise ArgumentError(str(exc)) from None
 
 
 NO_ABI = Abi()

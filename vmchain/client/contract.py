@@ -4,12 +4,15 @@
     token.call("balance_of", wallet.address)                  # read-only Call, decoded result
     receipt = token.transact(wallet, "transfer", "0x…", 10)   # sealed; TransactionFailed if not
 
-Functions are named by their selector (`sha256(name)[:4]`) until the compiler adds typed ABIs;
-arguments are ints, bytes, or `0x…` address texts (sent as their 20 bytes).
+Functions are named by their selector (`sha256(name)[:4]`). With a typed ABI (a contract deployed
+from source or an Artifact, or `Abi.from_dict` of the compiler's JSON) arguments are encoded and
+results decoded by their declared types; otherwise arguments are ints, bytes, or `0x…` address
+texts (sent as their 20 bytes).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from vmchain.chain.tx import Tx
@@ -63,9 +66,19 @@ class Contract:
     ) -> CallResult:
         """Run `name(*args)` read-only: result, events, status and gas used (never raises for
         a failing status)."""
-        return self.node.simulate(
-            self.address_bytes, name, list(args), sender=sender, value=value, height=height
-        )
+        result = self.node.simulate(
+            self.address_bytes, name, self._args(name, args), sender=sender, value=value,
+            height=height,
+        )  # fmt: skip
+        if self.abi is None or not result.succeeded:
+            return result
+        typed = self.abi.decode_result(name, result.return_data, result.return_value)
+        return replace(result, return_value=typed)
+
+    def _args(self, name: str | bytes, args: tuple[Any, ...]) -> bytes | list[Any]:
+        """The typed encoding when the ABI knows `name`, else the values for the plain one."""
+        encoded = None if self.abi is None else self.abi.encode_call(name, args)
+        return list(args) if encoded is None else encoded
 
     def call(
         self,
@@ -100,7 +113,7 @@ class Contract:
             wallet,
             self.address_bytes,
             name,
-            args,
+            self._args(name, args),
             value=value,
             gas_limit=gas_limit,
             gas_price=gas_price,
@@ -150,7 +163,11 @@ class Contract:
         tx = self.build(wallet, name, *args, value=value, gas_limit=gas_limit, gas_price=gas_price)
         if wait is False:
             return self.node.submit(tx, wait=False, check=check)
-        return self.node.submit(tx, wait=wait, check=check)
+        receipt = self.node.submit(tx, wait=wait, check=check)
+        if self.abi is None or not receipt.succeeded:
+            return receipt
+        typed = self.abi.decode_result(name, receipt.return_data, receipt.return_value)
+        return replace(receipt, return_value=typed)
 
     def balance(self) -> int:
         """The contract's own balance, proof-checked."""

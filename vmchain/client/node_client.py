@@ -38,7 +38,7 @@ from vmchain.chain.tx import (
     intrinsic_gas,
     tx_id_of,
 )
-from vmchain.client.abi import NO_ABI, Abi, encode_args, to_selector
+from vmchain.client.abi import NO_ABI, Abi, encode_args, to_selector, typed_args
 from vmchain.client.bundle import make_bundle
 from vmchain.client.errors import (
     ClientError,
@@ -79,6 +79,7 @@ from vmchain.client.wallet import Wallet
 from vmchain.crypto import address_to_text, to_address
 from vmchain.encoding.amount import decode_amount, encode_amount
 from vmchain.encoding.errors import EncodingError
+from vmchain.lang.compiler import Artifact, compile_file
 
 if TYPE_CHECKING:
     from vmchain.client.contract import Contract
@@ -484,7 +485,7 @@ class NodeClient:
         wallet: Wallet,
         contract: bytes | str,
         function: str | bytes,
-        args: Sequence[Any] = (),
+        args: bytes | Sequence[Any] = (),
         *,
         value: int = 0,
         gas_limit: int | None = None,
@@ -492,9 +493,10 @@ class NodeClient:
         note: bytes | None = None,
         window: int | None = None,
     ) -> Tx:
-        """A signed contract call, not sent; gas_limit defaults to an estimate (see
-        `estimate_call_gas`)."""
-        payload = Call(to_address(contract), to_selector(function), encode_args(args), value)
+        """A signed contract call (`args`: values, or already ABI-encoded), not sent; gas_limit
+        defaults to an estimate (see `estimate_call_gas`)."""
+        encoded = args if isinstance(args, bytes) else encode_args(args)
+        payload = Call(to_address(contract), to_selector(function), encoded, value)
         body = self._body(
             wallet, payload, gas_limit=gas_limit, gas_price=gas_price, note=note, window=window
         )
@@ -506,7 +508,7 @@ class NodeClient:
         self,
         wallet: Wallet,
         code: bytes,
-        args: Sequence[Any] = (),
+        args: bytes | Sequence[Any] = (),
         *,
         value: int = 0,
         gas_limit: int | None = None,
@@ -514,9 +516,10 @@ class NodeClient:
         note: bytes | None = None,
         window: int | None = None,
     ) -> Tx:
-        """A signed deploy of module bytes with constructor args; gas_limit defaults to
-        min(block gas limit, DEFAULT_DEPLOY_GAS)."""
-        payload = Deploy(code=code, init_args=encode_args(args), value=value)
+        """A signed deploy of module bytes with constructor args (values, or ABI-encoded);
+        gas_limit defaults to min(block gas limit, DEFAULT_DEPLOY_GAS)."""
+        init_args = args if isinstance(args, bytes) else encode_args(args)
+        payload = Deploy(code=code, init_args=init_args, value=value)
         limit = gas_limit or min(self.chain_info().block_gas_limit, DEFAULT_DEPLOY_GAS)
         body = self._body(
             wallet, payload, gas_limit=limit, gas_price=gas_price, note=note, window=window
@@ -724,20 +727,30 @@ class NodeClient:
     def deploy(
         self,
         wallet: Wallet,
-        code: bytes,
+        code: bytes | str | Path | Artifact,
         *args: Any,
         abi: Abi | None = None,
         value: int = 0,
         gas_limit: int | None = None,
         wait: Wait = True,
     ) -> Contract:
-        """Deploy module bytes with constructor `args`; the Contract once sealed. Raises
-        TransactionFailed when the deploy did not succeed."""
+        """Deploy with constructor `args`; the Contract once sealed. `code` is module bytes, a
+        contract source file (compiled here; CompileErrors if it does not compile) or an
+        Artifact, whose typed ABI then encodes the arguments and decodes results and events.
+        Raises TransactionFailed when the deploy did not succeed."""
         from vmchain.client.contract import Contract
 
         if wait is False:
             raise ValueError("deploy needs wait: the contract address comes with the receipt")
-        tx = self.build_deploy(wallet, code, args, value=value, gas_limit=gas_limit)
+        if isinstance(code, str | Path):
+            code = compile_file(code)
+        init_args: bytes | Sequence[Any] = args
+        if isinstance(code, Artifact):
+            abi = abi or Abi.from_typed(code.abi)
+            code = code.code
+        if abi is not None and abi.typed is not None:
+            init_args = typed_args(abi.typed, "__init__", args)
+        tx = self.build_deploy(wallet, code, init_args, value=value, gas_limit=gas_limit)
         receipt = self.submit(tx, wait=wait, check=True)
         if receipt.contract_address is None:
             raise ClientError(f"deploy {receipt.tx_id} succeeded but names no contract address")
