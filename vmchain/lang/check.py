@@ -15,7 +15,7 @@ from vmchain.lang import model as m
 from vmchain.lang.check_expr import ExprChecker
 from vmchain.lang.check_stmt import StmtChecker
 from vmchain.lang.errors import Diagnostics
-from vmchain.lang.scope import Env, Scope
+from vmchain.lang.scope import Env, Scope, article
 from vmchain.lang.walk import attributes_in
 from vmchain.vm.limits import MAX_PARAMS
 
@@ -180,7 +180,7 @@ def _check_method(env: Env, method: m.Method) -> Scope:
     if method.returns != m.NONE and not always_returns(method.body):
         env.diag.error(
             method.pos,
-            f"{method.name} may end without returning a {method.returns}",
+            f"{method.name} may end without returning {article(method.returns)}",
             "add a return at the end",
         )
     return scope
@@ -219,14 +219,16 @@ def _effects(env: Env, scopes: list[Scope]) -> None:
         if method.view:
             for pos, what in scope.effects:
                 env.diag.error(
-                    pos, f"view {method.name} {what}", "a view only reads: drop @view or the write"
+                    pos,
+                    f"{method.name} is a view but {what}",
+                    "a view only reads: drop @view or the write",
                 )
             for pos, callee in scope.calls:
                 effect = _first_effect(by_name, callee, [])
                 if effect:
                     env.diag.error(
                         pos,
-                        f"view {method.name} calls {callee}, which {effect}",
+                        f"{method.name} is a view but calls {callee}, which {effect}",
                         "a view only reads",
                     )
         if method.public and not method.payable:

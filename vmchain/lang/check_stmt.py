@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from vmchain.lang import model as m
 from vmchain.lang.check_expr import ExprChecker
-from vmchain.lang.scope import ERROR, same
+from vmchain.lang.scope import ERROR, article, same
 
 RESERVED_NAMES = frozenset({"self", "msg", "block", "True", "False", "None"})
 
@@ -45,8 +45,7 @@ class StmtChecker:
             return
         current = self.scope.locals.get(name)
         if current is None:
-            if typ != ERROR:
-                self.scope.declare(name, typ)
+            self.scope.declare(name, typ)  # an ERROR type too: no cascade of unknown names
         elif not same(typ, current):
             self.ex.error(
                 target.pos, f"local {name!r} is {current}, cannot assign {typ}", "use a new name"
@@ -85,7 +84,7 @@ class StmtChecker:
             return
         want = self.store(stmt.target, "assign to")
         if not same(value, want):
-            self.ex.error(stmt.value.pos, f"cannot store {value} in a {want} field", "")
+            self.ex.error(stmt.value.pos, f"cannot store {value} in {article(want)} field", "")
 
     def _unpack(self, stmt: m.Stmt) -> None:
         assert isinstance(stmt, m.Unpack)
@@ -167,7 +166,7 @@ class StmtChecker:
         want = self.scope.method.returns
         if stmt.value is None:
             if want != m.NONE:
-                self.ex.error(stmt.pos, f"return needs a {want} value")
+                self.ex.error(stmt.pos, f"return needs {article(want)} value")
             return
         if want == m.NONE:
             self.ex.error(

@@ -10,6 +10,12 @@ from vmchain.lang.errors import Diagnostics
 ERROR = m.Type("error")  # the type of an expression already reported
 
 
+def article(typ: m.Type) -> str:
+    """The type with its indefinite article: "an int", "a bool", "an Address"."""
+    text = str(typ)
+    return ("an " if text[0] in "aeiouAEIOU" else "a ") + text
+
+
 def same(a: m.Type, b: m.Type) -> bool:
     """Whether a value of type a fits where b is expected (an error type fits anything)."""
     return a == b or ERROR in (a, b)
