@@ -70,3 +70,31 @@ def test_a_syntax_error_is_a_compile_error() -> None:
         compile_source("s.py", "class C(Contract):\n    def f(self) -> int\n")
     (error,) = caught.value.errors
     assert (error.line, error.message) == (2, "syntax error: expected ':'")
+
+
+HEAD = "from vmchain.lang import Contract, public\n\n\nclass C(Contract):\n"
+
+
+def test_too_many_locals_is_a_compile_error() -> None:
+    body = "".join(f"        x{i} = {i}\n" for i in range(70))
+    text = HEAD + "    @public\n    def f(self) -> None:\n" + body
+    with pytest.raises(CompileErrors) as caught:
+        compile_source("big.py", text)
+    (error,) = caught.value.errors
+    assert (error.line, error.message) == (6, "f needs 70 locals, the VM allows 64")
+
+
+def test_a_contract_past_the_module_limits_is_a_compile_error() -> None:
+    methods = "".join(
+        f"    @public\n    def f{i}(self) -> int:\n        return {i}\n" for i in range(300)
+    )
+    with pytest.raises(CompileErrors) as caught:
+        compile_source("huge.py", HEAD + methods)
+    (error,) = caught.value.errors
+    assert error.line == 4
+    assert error.message.startswith("the contract is too large for the VM: module: limit: 300")
+
+
+def test_null_bytes_are_a_compile_error() -> None:
+    with pytest.raises(CompileErrors, match="source code string cannot contain null bytes"):
+        compile_source("nul.py", HEAD + "\0")

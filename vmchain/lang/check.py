@@ -17,7 +17,7 @@ from vmchain.lang.check_stmt import StmtChecker
 from vmchain.lang.errors import Diagnostics
 from vmchain.lang.scope import Env, Scope, article
 from vmchain.lang.walk import attributes_in
-from vmchain.vm.limits import MAX_PARAMS
+from vmchain.vm.limits import MAX_NAME, MAX_PARAMS
 
 RESERVED_FIELDS = frozenset({"balance", "address"})
 MAX_EVENT_FIELDS = 255
@@ -117,6 +117,7 @@ def _field(env: Env, fld: m.Field) -> None:
 
 
 def _event(env: Env, event: m.EventDecl) -> None:
+    _name(env, event.pos, event.name, "event")
     _unique(env.diag, [(f.pos, f.name) for f in event.fields], "event field")
     if len(event.fields) > MAX_EVENT_FIELDS:
         env.diag.error(event.pos, f"an event has at most {MAX_EVENT_FIELDS} fields")
@@ -129,8 +130,15 @@ def _event(env: Env, event: m.EventDecl) -> None:
             )
 
 
+def _name(env: Env, pos: m.Pos, name: str, what: str) -> None:
+    """Names that become VM function names or event names: ASCII, at most MAX_NAME long."""
+    if not name.isascii() or len(name) > MAX_NAME:
+        env.diag.error(pos, f"{what} name {name!r} must be ASCII, at most {MAX_NAME} characters")
+
+
 def _decorators(env: Env, method: m.Method) -> None:
     diag = env.diag
+    _name(env, method.pos, method.name, "method")
     decorators = method.decorators
     if len(set(decorators)) != len(decorators):
         diag.error(method.pos, f"a decorator of {method.name} is repeated")

@@ -15,6 +15,7 @@ from vmchain.lang.api import EXPORTS
 from vmchain.lang.builtins import ATTRIBUTES, PYTHON_BUILTINS_HINTS
 from vmchain.lang.check_call import check_call
 from vmchain.lang.scope import ERROR, Env, Scope, same
+from vmchain.vm.limits import INT_MAX, INT_MIN
 
 ORDER = frozenset({"<", "<=", ">", ">="})
 
@@ -57,6 +58,8 @@ class ExprChecker:
             return self.error(expr.pos, "text is not a value", "use a bytes literal: b'...'")
         if isinstance(value, bool):
             return m.BOOL
+        if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+            return self.error(expr.pos, "integer literal outside -2**255..2**255-1", "")
         return m.BYTES if isinstance(value, bytes) else m.INT
 
     def _name(self, expr: m.Expr) -> m.Type:

@@ -15,7 +15,7 @@ from typing import Any
 from vmchain.lang.abi import ContractAbi, abi_of
 from vmchain.lang.check import check_source
 from vmchain.lang.emit import ModuleTooLarge, emit_module
-from vmchain.lang.errors import CompileErrors, Diagnostics
+from vmchain.lang.errors import CompileErrors, CompilerBug, Diagnostics
 from vmchain.lang.lower import lower_contract
 from vmchain.lang.parse import parse_source
 from vmchain.vm.asm import disassemble
@@ -47,9 +47,9 @@ def compile_source(path: str, text: str) -> Artifact:
     """Compile contract source `text` (`path` names it in error messages)."""
     source = parse_source(path, text)
     checked = check_source(source)
-    functions = lower_contract(checked)
     try:
-        code = emit_module(functions)
+        code = emit_module(lower_contract(checked))
+        abi = abi_of(checked)
     except ModuleTooLarge as exc:
         diag = Diagnostics(path)
         diag.error(
@@ -58,7 +58,11 @@ def compile_source(path: str, text: str) -> Artifact:
             "split it into smaller contracts",
         )
         raise CompileErrors(diag.errors) from None
-    return Artifact(checked.name, code, abi_of(checked))
+    except (CompileErrors, CompilerBug):
+        raise
+    except Exception as exc:  # anything else past the checker is the compiler's fault
+        raise CompilerBug(f"{type(exc).__name__} while compiling {path}: {exc}") from exc
+    return Artifact(checked.name, code, abi)
 
 
 def compile_file(path: str | Path) -> Artifact:

@@ -238,6 +238,10 @@ def parse_source(path: str, text: str) -> m.SourceFile:
         diag.error(m.Pos(exc.lineno or 1, exc.offset or 1), f"syntax error: {exc.msg}", "")
         diag.raise_if_any()
         raise
+    except (ValueError, RecursionError, MemoryError) as exc:
+        diag.error(m.Pos(1, 1), f"the source cannot be parsed: {exc}", "")
+        diag.raise_if_any()
+        raise
     parser = _FileParser(diag)
     parser.module(tree)
     if len(parser.contracts) != 1:
