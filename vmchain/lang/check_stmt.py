@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from vmchain.lang import model as m
 from vmchain.lang.check_expr import ExprChecker
-from vmchain.lang.scope import ERROR, article, same
+from vmchain.lang.scope import ERROR, Scope, article, same
 
 RESERVED_NAMES = frozenset({"self", "msg", "block", "True", "False", "None"})
 
@@ -17,7 +17,7 @@ class StmtChecker:
     ex: ExprChecker
 
     @property
-    def scope(self):  # type: ignore[no-untyped-def]
+    def scope(self) -> Scope:
         return self.ex.scope
 
     def block(self, body: tuple[m.Stmt, ...]) -> None:
