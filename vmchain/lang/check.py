@@ -169,6 +169,8 @@ def _params(env: Env, method: m.Method, *, external: bool) -> None:
         diag.error(method.pos, f"{method.name} has more than {MAX_PARAMS} parameters")
     _unique(diag, [(p.pos, p.name) for p in method.params], "parameter")
     for param in method.params:
+        if param.name in ("self", "msg", "block"):
+            diag.error(param.pos, f"a parameter cannot be named {param.name!r}")
         if param.name in env.constants:
             diag.error(param.pos, f"parameter {param.name!r} hides the constant of that name")
         if not param.type.is_value:

@@ -22,3 +22,7 @@ class C(Contract):
     def g(self) -> int:
         x = block.timestamp  # error: unknown name 'block'
         return x
+
+    @public
+    def p(self, msg: int) -> None:  # error: a parameter cannot be named 'msg'
+        pass
