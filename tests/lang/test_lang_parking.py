@@ -112,7 +112,7 @@ def test_insufficient_deposit_reverts_and_the_session_stays_open() -> None:
     lot.parking.transact("deposit", sender=lot.car, value=250)
     assert lot.exit() == 400
     receipt = lot.parking.transact("withdraw", 0, sender=lot.car, check=False)
-    assert receipt.error == "insufficient deposit"  # zero is not a withdrawal
+    assert receipt.error == "amount must be positive"  # zero is not a withdrawal
 
 
 def test_access_rules() -> None:

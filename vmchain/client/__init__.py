@@ -1,12 +1,25 @@
 """The Python SDK used by gates, vehicles, chargers and operators.
 
 `NodeClient` talks to a node (retrying idempotently, checking proofs), `Wallet` holds a key and
-signs, `Contract` calls and transacts with a deployed contract. Errors are in `errors`.
+signs, `Contract` calls and transacts with a deployed contract. `Gate`, `Vehicle`, `Payee` and
+`Voucher` (client/domain.py) speak the shipped parking and payment-channel contracts. Errors are
+in `errors`.
 """
 
 from vmchain.client.abi import Abi
 from vmchain.client.bundle import InvalidBundle, verify_receipt_bundle
 from vmchain.client.contract import Contract
+from vmchain.client.domain import (
+    CallOptions,
+    Gate,
+    IncomingChannel,
+    InvalidVoucher,
+    Payee,
+    PaymentChannel,
+    Vehicle,
+    Voucher,
+    voucher_digest,
+)
 from vmchain.client.errors import (
     AlreadyExists,
     ArgumentError,
@@ -46,6 +59,7 @@ __all__ = [
     "ArgumentError",
     "Block",
     "CallFailed",
+    "CallOptions",
     "CallResult",
     "ClientError",
     "Contract",
@@ -54,11 +68,16 @@ __all__ = [
     "DevState",
     "Event",
     "FailedPrecondition",
+    "Gate",
+    "IncomingChannel",
     "InvalidArgument",
     "InvalidBundle",
+    "InvalidVoucher",
     "NodeClient",
     "NodeInfo",
     "NotFound",
+    "Payee",
+    "PaymentChannel",
     "ProofError",
     "Receipt",
     "ResourceExhausted",
@@ -69,8 +88,11 @@ __all__ = [
     "TransactionFailed",
     "TransactionInfo",
     "Unavailable",
+    "Vehicle",
+    "Voucher",
     "Wallet",
     "WalletError",
     "tls_credentials",
     "verify_receipt_bundle",
+    "voucher_digest",
 ]

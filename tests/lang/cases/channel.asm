@@ -11,22 +11,26 @@
 .const c10 bytes 0x6f70656e65645f617400
 .const c11 bytes 0x74696d656f75747300
 .const c12 bytes "ChannelOpened"
-.const c13 bytes "only the payee"
-.const c14 bytes 0x72656465656d656400
-.const c15 bytes "only the payer"
-.const c16 bytes "the channel has not timed out"
-.const c17 bytes "vmchain-voucher"
-.const c18 bytes "to_bytes: the value does not fit in 1 unsigned bytes"
-.const c19 bytes "to_bytes: the value does not fit in 32 unsigned bytes"
-.const c20 bytes "no such channel"
-.const c21 bytes 0x636c6f73656400
-.const c22 bytes "the channel is closed"
-.const c23 bytes "amount must rise"
-.const c24 bytes "amount exceeds the deposit"
-.const c25 bytes "bad voucher signature"
-.const c26 bytes "Redeemed"
-.const c27 bytes 0x01
-.const c28 bytes "ChannelClosed"
+.const c13 bytes "top up some value"
+.const c14 bytes "ToppedUp"
+.const c15 bytes "only the payee"
+.const c16 bytes 0x72656465656d656400
+.const c17 bytes "only the payer"
+.const c18 bytes "the channel has not timed out"
+.const c19 bytes 0x636c6f73656400
+.const c20 bytes "vmchain-voucher"
+.const c21 bytes "to_bytes: the value does not fit in 1 unsigned bytes"
+.const c22 bytes "to_bytes: the value does not fit in 32 unsigned bytes"
+.const c23 bytes "no such channel"
+.const c24 bytes "the channel is closed"
+.const c25 bytes "amount must rise"
+.const c26 bytes "amount exceeds the deposit"
+.const c27 bytes "bad voucher signature"
+.const c28 bytes "Redeemed"
+.const c29 bytes 0x01
+.const c30 bytes "ChannelClosed"
+.const c31 bytes 0x02
+.const c32 bytes 0x0100
 
 .func open(bytes, int, bytes) -> int public payable
 .local int
@@ -160,6 +164,13 @@
 .local bytes
     LGET 0
     CALL _open_channel
+    CALLVALUE
+    PUSHI 0
+    GT
+    JNZ L17
+    CONST c13
+    REVERT
+  L17:
     CONST c9
     LGET 0
     ITOB
@@ -171,16 +182,26 @@
     CALLVALUE
     ADD
     DUP
-    JZ L27
+    JZ L39
     ITOB
-    JMP L31
-  L27:
+    JMP L43
+  L39:
     POP
     CONST c4
-  L31:
+  L43:
     LGET 1
     SWAP
     SSTORE
+    CONST c14
+    LGET 0
+    CALLVALUE
+    CONST c9
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    EMIT 3
     RET
 
 .func redeem(int, int, bytes) -> int public
@@ -200,7 +221,7 @@
   L23:
     EQ
     JNZ L31
-    CONST c13
+    CONST c15
     REVERT
   L31:
     LGET 0
@@ -226,11 +247,11 @@
   L23:
     EQ
     JNZ L31
-    CONST c13
+    CONST c15
     REVERT
   L31:
     LGET 1
-    CONST c14
+    CONST c16
     LGET 0
     ITOB
     CONCAT
@@ -266,7 +287,7 @@
   L23:
     EQ
     JNZ L31
-    CONST c15
+    CONST c17
     REVERT
   L31:
     CONST c10
@@ -287,11 +308,112 @@
     LGET 1
     GE
     JNZ L63
-    CONST c16
+    CONST c18
     REVERT
   L63:
     LGET 0
     CALL _finish
+    RET
+
+.func channel(int) -> bytes public view
+.local int
+.local int
+    CONST c10
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    CONST c11
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    ADD
+    LSET 1
+    PUSHI 0
+    LGET 0
+    LT
+    DUP
+    JZ L55
+    POP
+    LGET 0
+    CONST c3
+    SLOAD
+    BTOI
+    LE
+    DUP
+    JZ L55
+    POP
+    CONST c19
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    LNOT
+  L55:
+    LSET 2
+    CONST c8
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    CALL __abi_bytes
+    CONST c7
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    DUP
+    LEN
+    JNZ L85
+    POP
+    CONST c6
+  L85:
+    CALL __abi_bytes
+    CONCAT
+    CONST c9
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    CALL __abi_int
+    CONCAT
+    CONST c16
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    CALL __abi_int
+    CONCAT
+    LGET 1
+    CALL __abi_int
+    CONCAT
+    LGET 2
+    CALL __abi_int
+    CONCAT
+    RET
+
+.func deposit_of(int) -> int public view
+    CONST c9
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
+    RET
+
+.func redeemed_of(int) -> int public view
+    CONST c16
+    LGET 0
+    ITOB
+    CONCAT
+    SLOAD
+    BTOI
     RET
 
 .func voucher_digest(int, int) -> bytes
@@ -299,7 +421,7 @@
 .local int
     CHAINID
     LSET 2
-    CONST c17
+    CONST c20
     LGET 2
     LEN
     DUP
@@ -311,7 +433,7 @@
     LT
     AND
     JNZ L30
-    CONST c18
+    CONST c21
     REVERT
   L30:
     LGET 3
@@ -330,7 +452,7 @@
     PUSHI 0
     GE
     JNZ L62
-    CONST c19
+    CONST c22
     REVERT
   L62:
     LGET 3
@@ -342,7 +464,7 @@
     PUSHI 0
     GE
     JNZ L82
-    CONST c19
+    CONST c22
     REVERT
   L82:
     LGET 3
@@ -365,10 +487,10 @@
     LE
   L19:
     JNZ L26
-    CONST c20
+    CONST c23
     REVERT
   L26:
-    CONST c21
+    CONST c19
     LGET 0
     ITOB
     CONCAT
@@ -376,7 +498,7 @@
     BTOI
     LNOT
     JNZ L43
-    CONST c22
+    CONST c24
     REVERT
   L43:
     RET
@@ -384,7 +506,7 @@
 .func _redeem(int, int, bytes) -> int
 .local int
 .local bytes
-    CONST c14
+    CONST c16
     LGET 0
     ITOB
     CONCAT
@@ -395,7 +517,7 @@
     LGET 3
     GT
     JNZ L23
-    CONST c23
+    CONST c25
     REVERT
   L23:
     LGET 1
@@ -407,7 +529,7 @@
     BTOI
     LE
     JNZ L42
-    CONST c24
+    CONST c26
     REVERT
   L42:
     LGET 0
@@ -423,10 +545,10 @@
     LGET 2
     VERIFY
     JNZ L71
-    CONST c25
+    CONST c27
     REVERT
   L71:
-    CONST c14
+    CONST c16
     LGET 0
     ITOB
     CONCAT
@@ -455,7 +577,7 @@
     LGET 3
     SUB
     TRANSFER
-    CONST c26
+    CONST c28
     LGET 0
     LGET 1
     LGET 1
@@ -475,7 +597,7 @@
     CONCAT
     SLOAD
     BTOI
-    CONST c14
+    CONST c16
     LGET 0
     ITOB
     CONCAT
@@ -483,11 +605,11 @@
     BTOI
     SUB
     LSET 1
-    CONST c21
+    CONST c19
     LGET 0
     ITOB
     CONCAT
-    CONST c27
+    CONST c29
     SSTORE
     LGET 1
     PUSHI 0
@@ -507,9 +629,9 @@
     LGET 1
     TRANSFER
   L61:
-    CONST c28
+    CONST c30
     LGET 0
-    CONST c14
+    CONST c16
     LGET 0
     ITOB
     CONCAT
@@ -517,4 +639,70 @@
     BTOI
     LGET 1
     EMIT 3
+    RET
+
+.func __abi_bytes(bytes) -> bytes
+    CONST c31
+    LGET 0
+    LEN
+    ITOB
+    PUSHI 28
+    PUSHI 32
+    SLICE
+    CONCAT
+    LGET 0
+    CONCAT
+    RET
+
+.func __abi_int(int) -> bytes
+.local int
+.local int
+    LGET 0
+    JNZ L9
+    CONST c32
+    RET
+  L9:
+    LGET 0
+    LSET 1
+    LGET 0
+    PUSHI 0
+    LT
+    JZ L30
+    LGET 0
+    PUSHI -1
+    XOR
+    LSET 1
+  L30:
+    PUSHI 1
+    LSET 2
+  L35:
+    LGET 1
+    PUSHI 128
+    GE
+    JZ L63
+    LGET 1
+    PUSHI 8
+    SHR
+    LSET 1
+    LGET 2
+    PUSHI 1
+    ADD
+    LSET 2
+    JMP L35
+  L63:
+    CONST c29
+    LGET 2
+    ITOB
+    PUSHI 31
+    PUSHI 32
+    SLICE
+    CONCAT
+    LGET 0
+    ITOB
+    PUSHI 32
+    LGET 2
+    SUB
+    PUSHI 32
+    SLICE
+    CONCAT
     RET

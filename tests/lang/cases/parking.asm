@@ -8,38 +8,40 @@
 .const c7 bytes "no such lot"
 .const c8 bytes "argument 'gate' must be a 20-byte address"
 .const c9 bytes 0x676174657300
-.const c10 bytes 0x01
-.const c11 bytes "GateAdded"
-.const c12 bytes "not a gate of this lot"
-.const c13 bytes "GateRemoved"
-.const c14 bytes "argument 'to' must be a 20-byte address"
-.const c15 bytes "revenue_total"
-.const c16 bytes "amount exceeds the revenue"
-.const c17 bytes "RevenueWithdrawn"
-.const c18 bytes "deposit some value"
-.const c19 bytes 0x6465706f7369747300
-.const c20 bytes "Deposited"
-.const c21 bytes 0x73657373696f6e5f6c6f747300
-.const c22 bytes "vehicle has an open session"
-.const c23 bytes "insufficient deposit"
-.const c24 bytes "Withdrawn"
-.const c25 bytes "argument 'vehicle' must be a 20-byte address"
-.const c26 bytes "caller is not a gate of this lot"
-.const c27 bytes "vehicle already has an open session"
-.const c28 bytes "vehicle has no deposit"
-.const c29 bytes 0x656e747269657300
-.const c30 bytes 0x73657373696f6e5f76657273696f6e7300
-.const c31 bytes "SessionOpened"
-.const c32 bytes "no open session in this lot"
-.const c33 bytes "SessionClosed"
-.const c34 bytes "only the owner"
-.const c35 bytes "unit_seconds must be positive"
-.const c36 bytes "tariff values cannot be negative"
-.const c37 bytes 0x677261636500
-.const c38 bytes 0x756e697400
-.const c39 bytes 0x7261746500
-.const c40 bytes 0x63617000
-.const c41 int 86400
+.const c10 bytes "already a gate of this lot"
+.const c11 bytes 0x01
+.const c12 bytes "GateAdded"
+.const c13 bytes "not a gate of this lot"
+.const c14 bytes "GateRemoved"
+.const c15 bytes "argument 'to' must be a 20-byte address"
+.const c16 bytes "amount must be positive"
+.const c17 bytes "revenue_total"
+.const c18 bytes "amount exceeds the revenue"
+.const c19 bytes "RevenueWithdrawn"
+.const c20 bytes "deposit some value"
+.const c21 bytes 0x6465706f7369747300
+.const c22 bytes "Deposited"
+.const c23 bytes 0x73657373696f6e5f6c6f747300
+.const c24 bytes "vehicle has an open session"
+.const c25 bytes "insufficient deposit"
+.const c26 bytes "Withdrawn"
+.const c27 bytes "argument 'vehicle' must be a 20-byte address"
+.const c28 bytes "caller is not a gate of this lot"
+.const c29 bytes "vehicle already has an open session"
+.const c30 bytes "vehicle has no deposit"
+.const c31 bytes 0x656e747269657300
+.const c32 bytes 0x73657373696f6e5f76657273696f6e7300
+.const c33 bytes "SessionOpened"
+.const c34 bytes "no open session in this lot"
+.const c35 bytes "SessionClosed"
+.const c36 bytes "only the owner"
+.const c37 bytes "unit_seconds must be positive"
+.const c38 bytes "tariff values cannot be negative"
+.const c39 bytes 0x677261636500
+.const c40 bytes 0x756e697400
+.const c41 bytes 0x7261746500
+.const c42 bytes 0x63617000
+.const c43 int 86400
 
 .func __init__() init
     CONST c0
@@ -142,9 +144,22 @@
     CONCAT
     LGET 1
     CONCAT
+    SLOAD
+    BTOI
+    LNOT
+    JNZ L59
     CONST c10
-    SSTORE
+    REVERT
+  L59:
+    CONST c9
+    LGET 0
+    ITOB
+    CONCAT
+    LGET 1
+    CONCAT
     CONST c11
+    SSTORE
+    CONST c12
     LGET 0
     LGET 1
     EMIT 2
@@ -171,7 +186,7 @@
     SLOAD
     BTOI
     JNZ L38
-    CONST c12
+    CONST c13
     REVERT
   L38:
     CONST c9
@@ -181,7 +196,7 @@
     LGET 1
     CONCAT
     SDEL
-    CONST c13
+    CONST c14
     LGET 0
     LGET 1
     EMIT 2
@@ -195,28 +210,28 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c14
+    CONST c15
     REVERT
   L15:
     POP
     CALL _only_owner
+    LGET 1
     PUSHI 0
+    GT
+    JNZ L32
+    CONST c16
+    REVERT
+  L32:
     LGET 1
-    LT
-    DUP
-    JZ L38
-    POP
-    LGET 1
-    CONST c15
+    CONST c17
     SLOAD
     BTOI
     LE
-  L38:
-    JNZ L45
-    CONST c16
+    JNZ L47
+    CONST c18
     REVERT
-  L45:
-    CONST c15
+  L47:
+    CONST c17
     DUP
     LSET 2
     SLOAD
@@ -224,20 +239,20 @@
     LGET 1
     SUB
     DUP
-    JZ L64
+    JZ L66
     ITOB
-    JMP L68
-  L64:
+    JMP L70
+  L66:
     POP
     CONST c2
-  L68:
+  L70:
     LGET 2
     SWAP
     SSTORE
     LGET 0
     LGET 1
     TRANSFER
-    CONST c17
+    CONST c19
     LGET 0
     LGET 1
     EMIT 2
@@ -249,10 +264,10 @@
     PUSHI 0
     GT
     JNZ L12
-    CONST c18
+    CONST c20
     REVERT
   L12:
-    CONST c19
+    CONST c21
     CALLER
     CONCAT
     DUP
@@ -272,7 +287,7 @@
     LGET 0
     SWAP
     SSTORE
-    CONST c20
+    CONST c22
     CALLER
     CALLVALUE
     EMIT 2
@@ -280,7 +295,7 @@
 
 .func withdraw(int) public
 .local bytes
-    CONST c21
+    CONST c23
     CALLER
     CONCAT
     SLOAD
@@ -288,28 +303,28 @@
     PUSHI 0
     EQ
     JNZ L18
-    CONST c22
+    CONST c24
     REVERT
   L18:
+    LGET 0
     PUSHI 0
+    GT
+    JNZ L31
+    CONST c16
+    REVERT
+  L31:
     LGET 0
-    LT
-    DUP
-    JZ L39
-    POP
-    LGET 0
-    CONST c19
+    CONST c21
     CALLER
     CONCAT
     SLOAD
     BTOI
     LE
-  L39:
-    JNZ L46
-    CONST c23
+    JNZ L48
+    CONST c25
     REVERT
-  L46:
-    CONST c19
+  L48:
+    CONST c21
     CALLER
     CONCAT
     DUP
@@ -319,20 +334,20 @@
     LGET 0
     SUB
     DUP
-    JZ L67
+    JZ L69
     ITOB
-    JMP L71
-  L67:
+    JMP L73
+  L69:
     POP
     CONST c2
-  L71:
+  L73:
     LGET 1
     SWAP
     SSTORE
     CALLER
     LGET 0
     TRANSFER
-    CONST c24
+    CONST c26
     CALLER
     LGET 0
     EMIT 2
@@ -345,7 +360,7 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c25
+    CONST c27
     REVERT
   L15:
     POP
@@ -358,10 +373,10 @@
     SLOAD
     BTOI
     JNZ L34
-    CONST c26
+    CONST c28
     REVERT
   L34:
-    CONST c21
+    CONST c23
     LGET 1
     CONCAT
     SLOAD
@@ -369,10 +384,10 @@
     PUSHI 0
     EQ
     JNZ L53
-    CONST c27
+    CONST c29
     REVERT
   L53:
-    CONST c19
+    CONST c21
     LGET 1
     CONCAT
     SLOAD
@@ -380,10 +395,10 @@
     PUSHI 0
     GT
     JNZ L72
-    CONST c28
+    CONST c30
     REVERT
   L72:
-    CONST c21
+    CONST c23
     LGET 1
     CONCAT
     LGET 0
@@ -396,7 +411,7 @@
     CONST c2
   L92:
     SSTORE
-    CONST c29
+    CONST c31
     LGET 1
     CONCAT
     TIMESTAMP
@@ -409,7 +424,7 @@
     CONST c2
   L112:
     SSTORE
-    CONST c30
+    CONST c32
     LGET 1
     CONCAT
     CONST c4
@@ -427,7 +442,7 @@
     CONST c2
   L140:
     SSTORE
-    CONST c31
+    CONST c33
     LGET 0
     LGET 1
     TIMESTAMP
@@ -444,7 +459,7 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c25
+    CONST c27
     REVERT
   L15:
     POP
@@ -457,10 +472,10 @@
     SLOAD
     BTOI
     JNZ L34
-    CONST c26
+    CONST c28
     REVERT
   L34:
-    CONST c21
+    CONST c23
     LGET 1
     CONCAT
     SLOAD
@@ -468,10 +483,10 @@
     LGET 0
     EQ
     JNZ L52
-    CONST c32
+    CONST c34
     REVERT
   L52:
-    CONST c29
+    CONST c31
     LGET 1
     CONCAT
     SLOAD
@@ -481,7 +496,7 @@
     TIMESTAMP
     CALL _fee
     LSET 3
-    CONST c19
+    CONST c21
     LGET 1
     CONCAT
     SLOAD
@@ -489,10 +504,10 @@
     LGET 3
     GE
     JNZ L88
-    CONST c23
+    CONST c25
     REVERT
   L88:
-    CONST c19
+    CONST c21
     LGET 1
     CONCAT
     DUP
@@ -512,7 +527,7 @@
     LGET 4
     SWAP
     SSTORE
-    CONST c15
+    CONST c17
     DUP
     LSET 4
     SLOAD
@@ -530,19 +545,19 @@
     LGET 4
     SWAP
     SSTORE
-    CONST c21
+    CONST c23
     LGET 1
     CONCAT
     SDEL
-    CONST c29
+    CONST c31
     LGET 1
     CONCAT
     SDEL
-    CONST c30
+    CONST c32
     LGET 1
     CONCAT
     SDEL
-    CONST c33
+    CONST c35
     LGET 0
     LGET 1
     LGET 2
@@ -559,11 +574,11 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c25
+    CONST c27
     REVERT
   L15:
     POP
-    CONST c21
+    CONST c23
     LGET 1
     CONCAT
     SLOAD
@@ -593,11 +608,11 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c25
+    CONST c27
     REVERT
   L15:
     POP
-    CONST c21
+    CONST c23
     LGET 0
     CONCAT
     SLOAD
@@ -611,11 +626,11 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c25
+    CONST c27
     REVERT
   L15:
     POP
-    CONST c29
+    CONST c31
     LGET 0
     CONCAT
     SLOAD
@@ -629,11 +644,11 @@
     PUSHI 20
     EQ
     JNZ L15
-    CONST c25
+    CONST c27
     REVERT
   L15:
     POP
-    CONST c19
+    CONST c21
     LGET 0
     CONCAT
     SLOAD
@@ -641,7 +656,7 @@
     RET
 
 .func revenue() -> int public view
-    CONST c15
+    CONST c17
     SLOAD
     BTOI
     RET
@@ -658,7 +673,7 @@
   L14:
     EQ
     JNZ L22
-    CONST c34
+    CONST c36
     REVERT
   L22:
     RET
@@ -669,7 +684,7 @@
     PUSHI 0
     GT
     JNZ L13
-    CONST c35
+    CONST c37
     REVERT
   L13:
     LGET 1
@@ -689,7 +704,7 @@
     GE
   L41:
     JNZ L48
-    CONST c36
+    CONST c38
     REVERT
   L48:
     CONST c4
@@ -715,7 +730,7 @@
     CONST c2
   L84:
     SSTORE
-    CONST c37
+    CONST c39
     LGET 0
     ITOB
     CONCAT
@@ -732,7 +747,7 @@
     CONST c2
   L110:
     SSTORE
-    CONST c38
+    CONST c40
     LGET 0
     ITOB
     CONCAT
@@ -749,7 +764,7 @@
     CONST c2
   L136:
     SSTORE
-    CONST c39
+    CONST c41
     LGET 0
     ITOB
     CONCAT
@@ -766,7 +781,7 @@
     CONST c2
   L162:
     SSTORE
-    CONST c40
+    CONST c42
     LGET 0
     ITOB
     CONCAT
@@ -795,20 +810,20 @@
 .local int
 .local int
 .local int
-    CONST c21
+    CONST c23
     LGET 0
     CONCAT
     SLOAD
     BTOI
     LSET 2
-    CONST c30
+    CONST c32
     LGET 0
     CONCAT
     SLOAD
     BTOI
     LSET 3
     LGET 1
-    CONST c29
+    CONST c31
     LGET 0
     CONCAT
     SLOAD
@@ -816,7 +831,7 @@
     SUB
     LSET 4
     LGET 4
-    CONST c37
+    CONST c39
     LGET 2
     ITOB
     CONCAT
@@ -830,7 +845,7 @@
     PUSHI 0
     RET
   L56:
-    CONST c38
+    CONST c40
     LGET 2
     ITOB
     CONCAT
@@ -840,7 +855,7 @@
     SLOAD
     BTOI
     LSET 5
-    CONST c39
+    CONST c41
     LGET 2
     ITOB
     CONCAT
@@ -850,7 +865,7 @@
     SLOAD
     BTOI
     LSET 6
-    CONST c40
+    CONST c42
     LGET 2
     ITOB
     CONCAT
@@ -876,11 +891,11 @@
     RET
   L126:
     LGET 4
-    CONST c41
+    CONST c43
     MOD
     LSET 8
     LGET 4
-    CONST c41
+    CONST c43
     DIV
     LGET 7
     MUL
