@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,12 +36,21 @@ def sign_digest(secret: int, digest: bytes) -> bytes:
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
+@lru_cache(maxsize=4096)
+def _public_key(point: bytes) -> ec.EllipticCurvePublicKey:
+    """Decode a compressed point once per key (~20 µs each time otherwise): senders repeat.
+
+    A point that is not on the curve raises ValueError, which lru_cache does not remember.
+    """
+    return ec.EllipticCurvePublicKey.from_encoded_point(_CURVE, point)
+
+
 def verify_digest(point: bytes, digest: bytes, signature: bytes) -> bool:
     rs = split_signature(signature)
     if rs is None or len(digest) != 32 or not is_canonical(Scheme.P256, *rs):
         return False
     try:
-        key = ec.EllipticCurvePublicKey.from_encoded_point(_CURVE, point)
+        key = _public_key(bytes(point))
         key.verify(encode_dss_signature(*rs), digest, _VERIFY)
     except (ValueError, InvalidSignature):
         return False

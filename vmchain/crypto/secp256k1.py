@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import coincurve
 from coincurve.ecdsa import cdata_to_der, deserialize_compact
 
@@ -19,13 +21,19 @@ def sign_digest(secret: int, digest: bytes) -> bytes:
     return recoverable[:64]
 
 
+@lru_cache(maxsize=4096)
+def _public_key(point: bytes) -> coincurve.PublicKey:
+    """Parse a compressed point once per key; an invalid one raises and is not remembered."""
+    return coincurve.PublicKey(point)
+
+
 def verify_digest(point: bytes, digest: bytes, signature: bytes) -> bool:
     rs = split_signature(signature)
     if rs is None or len(digest) != 32 or not is_canonical(Scheme.SECP256K1, *rs):
         return False
     try:
         der = cdata_to_der(deserialize_compact(signature))
-        return bool(coincurve.PublicKey(point).verify(der, digest, hasher=None))
+        return bool(_public_key(bytes(point)).verify(der, digest, hasher=None))
     except (ValueError, TypeError):
         return False
 

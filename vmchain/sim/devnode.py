@@ -47,6 +47,8 @@ class DevNode:
         return str(self.ready["metrics"])
 
     def start(self) -> DevNode:
+        if self.proc is not None:
+            raise DevNodeError("this dev node was already started")
         self.proc = subprocess.Popen(
             self.args,
             stdin=subprocess.DEVNULL,
@@ -93,7 +95,7 @@ class DevNode:
         return self.proc.returncode
 
     def __enter__(self) -> DevNode:
-        return self.start()
+        return self if self.proc is not None else self.start()
 
     def __exit__(
         self,
