@@ -52,6 +52,7 @@ def test_the_table_holds_every_subcommand() -> None:
         "balance",
         "block",
         "receipt",
+        "verify-receipt",
         "contract",
     ]
     assert len(set(names)) == len(names)

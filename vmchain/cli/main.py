@@ -22,6 +22,7 @@ from vmchain.cli.commands.keys import COMMAND as KEYS
 from vmchain.cli.commands.node import COMMAND as NODE
 from vmchain.cli.commands.receipt import COMMAND as RECEIPT
 from vmchain.cli.commands.transfer import COMMAND as TRANSFER
+from vmchain.cli.commands.verify_receipt import COMMAND as VERIFY_RECEIPT
 
 COMMANDS: tuple[Command, ...] = (
     DEMO,
@@ -32,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
     BALANCE,
     BLOCK,
     RECEIPT,
+    VERIFY_RECEIPT,
     CONTRACT,
 )
 
