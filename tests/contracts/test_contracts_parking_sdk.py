@@ -3,6 +3,7 @@ reverts with its message, and a refused exit leaves the session open."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from vmchain.chain.genesis import dev_key
 from vmchain.client import Contract, Gate, NodeClient, TransactionFailed, Vehicle, Wallet
+from vmchain.sim.devnode import DevNode
 
 pytestmark = pytest.mark.e2e
 
@@ -36,6 +38,13 @@ class Lots:
             self.parking.transact(wallet, name, *args, value=value)
         assert failed.value.message == message, (name, args)
         assert failed.value.receipt.status == "REVERTED"
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[NodeClient]:
+    """An SDK client of a `vmchain node --dev` sealing every 5 ms."""
+    with DevNode(block_time_ms=5) as devnode, NodeClient(devnode.grpc) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
