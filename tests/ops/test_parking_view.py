@@ -1,0 +1,111 @@
+"""The parking view of node/metrics.py, driven by sealed receipts carrying contract events.
+
+Sessions (SessionOpened / SessionClosed and the fee), channel vouchers (ChannelOpened, Redeemed,
+ChannelClosed) and the settlement lag, with exact values; events of the same name with another
+shape, undecodable data and unrelated events move nothing.
+"""
+
+from __future__ import annotations
+
+from vmchain.chain.receipt import Event, Receipt
+from vmchain.encoding import abi
+from vmchain.node.metrics import BlockStats, Metrics
+
+PARKING = b"\x01" * 20
+CHANNEL = b"\x02" * 20
+CAR_A = b"\xaa" * 20
+CAR_B = b"\xbb" * 20
+
+
+def _event(contract: bytes, name: str, *fields: int | bytes) -> Event:
+    return Event(contract=contract, name=name, data=abi.encode(list(fields)), index=0)
+
+
+def _block(metrics: Metrics, height: int, timestamp_s: int, *events: Event) -> None:
+    tx_id = height.to_bytes(32, "big")
+    receipt = Receipt(tx_id, height, 0, "SUCCESS", 1, events=events)
+    metrics.block_committed(
+        BlockStats(
+            height=height,
+            timestamp_ms=timestamp_s * 1000,
+            gas_used=1,
+            receipts=(receipt,),
+            seal_seconds=0.001,
+            commit_seconds=0.001,
+            inclusion_seconds=(),
+        )
+    )
+
+
+def _value(metrics: Metrics, name: str, labels: dict[str, str] | None = None) -> float:
+    value = metrics.registry.get_sample_value(name, labels or {})
+    assert value is not None, name
+    return float(value)
+
+
+def test_sessions_fees_and_duration() -> None:
+    m = Metrics()
+    _block(m, 1, 1_000, _event(PARKING, "SessionOpened", 7, CAR_A, 1_000))
+    _block(m, 2, 1_060, _event(PARKING, "SessionOpened", 7, CAR_B, 1_060))
+    assert _value(m, "vmchain_parking_sessions_open") == 2
+    _block(m, 3, 4_600, _event(PARKING, "SessionClosed", 7, CAR_A, 1_000, 4_600, 250))
+    assert _value(m, "vmchain_parking_sessions_opened_total") == 2
+    assert _value(m, "vmchain_parking_sessions_closed_total") == 1
+    assert _value(m, "vmchain_parking_sessions_open") == 1
+    assert _value(m, "vmchain_parking_fees_settled_total") == 250
+    assert _value(m, "vmchain_parking_session_duration_seconds_sum") == 3_600
+    assert _value(m, "vmchain_parking_session_duration_seconds_bucket", {"le": "3600.0"}) == 1
+    assert _value(m, "vmchain_parking_session_duration_seconds_bucket", {"le": "1800.0"}) == 0
+    assert _value(m, "vmchain_contract_events_total", {"event": "SessionClosed"}) == 1
+
+
+def test_a_session_opened_before_the_node_started_does_not_go_negative() -> None:
+    m = Metrics()
+    _block(m, 1, 50, _event(PARKING, "SessionClosed", 1, CAR_A, 0, 50, 9))
+    assert _value(m, "vmchain_parking_sessions_open") == 0
+    assert _value(m, "vmchain_parking_sessions_closed_total") == 1
+    assert _value(m, "vmchain_parking_fees_settled_total") == 9
+
+
+def test_vouchers_and_settlement_lag() -> None:
+    m = Metrics()
+    _block(m, 1, 100, _event(CHANNEL, "ChannelOpened", 1, CAR_A, CAR_B, 1_000, 3_600))
+    _block(m, 2, 160, _event(CHANNEL, "Redeemed", 1, 40, 40))
+    _block(m, 3, 460, _event(CHANNEL, "Redeemed", 1, 100, 60))
+    _block(m, 4, 1_360, _event(CHANNEL, "ChannelClosed", 1, 100, 900))
+    _block(m, 5, 1_400, _event(CHANNEL, "Redeemed", 9, 5, 5))  # opened before the node started
+    assert _value(m, "vmchain_channel_vouchers_redeemed_total") == 3
+    assert _value(m, "vmchain_channel_redeemed_amount_total") == 105
+    # lags: 60 (open -> redeem), 300 (redeem -> redeem), 900 (redeem -> close); channel 9 unknown
+    assert _value(m, "vmchain_channel_settlement_lag_seconds_count") == 3
+    assert _value(m, "vmchain_channel_settlement_lag_seconds_sum") == 1_260
+
+
+def test_foreign_shapes_and_junk_move_nothing() -> None:
+    m = Metrics()
+    _block(
+        m,
+        1,
+        10,
+        _event(PARKING, "SessionOpened", 1, CAR_A),  # two fields, not three
+        Event(contract=PARKING, name="SessionClosed", data=b"\xff\x00", index=1),
+        _event(PARKING, "Ping", 1),
+    )
+    for name in (
+        "vmchain_parking_sessions_opened_total",
+        "vmchain_parking_sessions_closed_total",
+        "vmchain_parking_sessions_open",
+        "vmchain_parking_fees_settled_total",
+        "vmchain_channel_vouchers_redeemed_total",
+    ):
+        assert _value(m, name) == 0, name
+    assert _value(m, "vmchain_contract_events_total", {"event": "SessionOpened"}) == 1
+
+
+def test_mempool_capacity_and_store_errors() -> None:
+    m = Metrics()
+    m.mempool_capacity(50_000, 32 * 1024 * 1024)
+    m.store_failed()
+    assert _value(m, "vmchain_mempool_capacity_transactions") == 50_000
+    assert _value(m, "vmchain_mempool_capacity_bytes") == 32 * 1024 * 1024
+    assert _value(m, "vmchain_store_errors_total") == 1
