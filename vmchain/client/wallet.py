@@ -1,10 +1,12 @@
 """Wallets: a private key that signs transactions, and its key file.
 
-A key file is JSON `{"curve": "secp256k1" | "p256", "private_key": "<64 hex>", "address": "0x…"}`
-written with mode 0600; `load` also reads the node's key file text form `[curve:][0x]<64 hex>`,
-and refuses a file that group or others may read (saying how to fix it). Encrypted keystores
-come in a later issue. Nothing here logs or prints the key; `repr(wallet)` shows only the
-address.
+A key file is either plain JSON `{"curve": "secp256k1" | "p256", "private_key": "<64 hex>",
+"address": "0x…"}` or, when saved with a passphrase, an encrypted keystore (scrypt + AES-256-GCM,
+format in vmchain/crypto/keystore.py). Both are written atomically with mode 0600; `load` also
+reads the node's key file text form `[curve:][0x]<64 hex>`, and refuses a file that group or
+others may read (saying how to fix it). A keystore is opened with the `passphrase` argument or,
+when that is None, the `VMCHAIN_PASSPHRASE` environment variable. Nothing here logs or prints the
+key or the passphrase; `repr(wallet)` shows only the address.
 """
 
 from __future__ import annotations
@@ -19,8 +21,19 @@ from typing import Any
 from vmchain.chain.tx import Tx, TxBody, sign_body
 from vmchain.client.errors import WalletError
 from vmchain.crypto import CryptoError, PrivateKey, Scheme, address_to_text, scheme_from_name
+from vmchain.crypto.keystore import (
+    DEFAULT_SCRYPT,
+    NONCE_BYTES,
+    SALT_BYTES,
+    KeystoreError,
+    ScryptParams,
+    is_keystore,
+    open_keystore,
+    seal,
+)
 
 KEY_FILE_MODE = 0o600
+PASSPHRASE_ENV = "VMCHAIN_PASSPHRASE"
 CURVE_NAMES: dict[Scheme, str] = {Scheme.SECP256K1: "secp256k1", Scheme.P256: "p256"}
 
 
@@ -84,17 +97,44 @@ class Wallet:
 
     # -- key files ---------------------------------------------------------------------------
 
-    def to_json(self) -> str:
-        document = {
-            "curve": self.curve,
-            "private_key": self.private_key_hex(),
-            "address": self.address,
-        }
+    def to_json(
+        self, passphrase: str | None = None, *, scrypt: ScryptParams = DEFAULT_SCRYPT
+    ) -> str:
+        """The key file text: plain JSON, or with `passphrase` an encrypted keystore (fresh
+        random salt and nonce from the OS)."""
+        document: dict[str, Any]
+        if passphrase is None:
+            document = {
+                "curve": self.curve,
+                "private_key": self.private_key_hex(),
+                "address": self.address,
+            }
+        else:
+            try:
+                document = seal(
+                    self.key.to_bytes(),
+                    curve=self.curve,
+                    address=self.address,
+                    passphrase=passphrase,
+                    salt=os.urandom(SALT_BYTES),
+                    nonce=os.urandom(NONCE_BYTES),
+                    params=scrypt,
+                )
+            except KeystoreError as exc:
+                raise WalletError(str(exc)) from None
         return json.dumps(document, indent=2) + "\n"
 
-    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+    def save(
+        self,
+        path: str | Path,
+        *,
+        overwrite: bool = False,
+        passphrase: str | None = None,
+        scrypt: ScryptParams = DEFAULT_SCRYPT,
+    ) -> Path:
         """Write the key file with mode 0600 (atomically; never over an existing file unless
-        `overwrite`)."""
+        `overwrite`); encrypted with `passphrase` when one is given."""
+        text = self.to_json(passphrase, scrypt=scrypt)
         target = Path(path)
         if target.exists() and not overwrite:
             raise WalletError(f"key file {target} already exists; not overwriting it")
@@ -106,7 +146,7 @@ class Wallet:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 os.fchmod(handle.fileno(), KEY_FILE_MODE)
-                handle.write(self.to_json())
+                handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, target)
@@ -115,9 +155,9 @@ class Wallet:
             raise WalletError(f"cannot write key file {target}: {exc.strerror}") from None
         return target
 
-    @classmethod
-    def load(cls, path: str | Path) -> Wallet:
-        """Read a key file; refuses one that group or others may read."""
+    @staticmethod
+    def check_mode(path: str | Path) -> None:
+        """Refuse a key file that group or others may access, saying how to fix it."""
         source = Path(path)
         try:
             mode = source.stat().st_mode
@@ -128,6 +168,13 @@ class Wallet:
                 f"key file {source} is accessible by group or others (mode "
                 f"{stat.S_IMODE(mode):04o}); refusing to use it. Run: chmod 600 {source}"
             )
+
+    @classmethod
+    def load(cls, path: str | Path, passphrase: str | None = None) -> Wallet:
+        """Read a key file; refuses one that group or others may read. An encrypted keystore
+        is opened with `passphrase`, or $VMCHAIN_PASSPHRASE when that is None."""
+        source = Path(path)
+        cls.check_mode(source)
         try:
             text = source.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -138,7 +185,29 @@ class Wallet:
             document = json.loads(text)
         except json.JSONDecodeError:
             raise WalletError(f"key file {source} is not a readable JSON key file") from None
+        if is_keystore(document):
+            return cls._from_keystore(document, source, passphrase)
         return cls._from_document(document, source)
+
+    @classmethod
+    def _from_keystore(cls, document: Any, source: Path, passphrase: str | None) -> Wallet:
+        if passphrase is None:
+            passphrase = os.environ.get(PASSPHRASE_ENV)
+        if passphrase is None:
+            raise WalletError(
+                f"key file {source} is an encrypted keystore: give its passphrase "
+                f"(--passphrase-file FILE or ${PASSPHRASE_ENV})"
+            )
+        try:
+            opened = open_keystore(document, passphrase, str(source))
+        except KeystoreError as exc:
+            raise WalletError(str(exc)) from None
+        wallet = cls.from_private_key(opened.secret, opened.curve)
+        if wallet.address != opened.address:
+            raise WalletError(
+                f"key file {source} says address {opened.address} but its key is {wallet.address}"
+            )
+        return wallet
 
     @classmethod
     def _from_text(cls, text: str, source: Path) -> Wallet:
