@@ -49,6 +49,7 @@ from vmchain.node.errors import (
     TxDropped,
     WaitExpired,
 )
+from vmchain.node.logs import fields
 from vmchain.node.metrics import BlockStats, Metrics
 
 log = logging.getLogger(__name__)
@@ -431,6 +432,7 @@ class Runtime:
             params.block_max_txs, params.block_gas_limit, self._ledger.height() + 1
         )
         for tx in selection.expired:
+            log.info("dropped an expired tx", extra=fields(tx_id="0x" + tx.tx_id.hex()))
             self._drop_locked(tx, partial(TxDropped, tx.tx_id, "its validity window ended"))
         if selection.expired:
             self._metrics.rejected([Reason.OUTSIDE_WINDOW.value] * len(selection.expired))
@@ -503,9 +505,25 @@ class Runtime:
         )
         self._metrics.mempool(len(self._mempool), self._mempool.size_bytes)
         self._sealed.notify_all()
+        log.info(
+            "sealed block %d",
+            header.height,
+            extra=fields(
+                height=header.height,
+                txs=len(sealed.receipts),
+                gas_used=header.gas_used,
+                seal_ms=round(seal_s * 1000, 2),
+                commit_ms=round(commit_s * 1000, 2),
+            ),
+        )
 
     def _skipped_locked(self, tx: Tx, height: int) -> None:
         """The executor left `tx` out of block `height`: tell its waiters why."""
+        log.info(
+            "tx left out of block %d",
+            height,
+            extra=fields(height=height, tx_id="0x" + tx.tx_id.hex()),
+        )
         try:
             self._ledger.admit(tx)
         except TxRejected as exc:

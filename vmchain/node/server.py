@@ -30,6 +30,7 @@ from vmchain.chain.genesis import Genesis
 from vmchain.chain.ledger import Ledger
 from vmchain.chain.sealer import SealerPolicy
 from vmchain.chain.store import open_rocks
+from vmchain.chain.verify import DEFAULT_CHECK_BLOCKS, check_recent_blocks
 from vmchain.crypto import PrivateKey, address_to_text
 from vmchain.node.clock import Clock, DevClock, SystemClock
 from vmchain.node.config import NodeConfig, db_path, is_loopback, read_tls
@@ -63,9 +64,19 @@ def _with_port(address: str, port: int) -> str:
 class NodeServer:
     """One node: open with the constructor, `start()`, then `stop()` (idempotent)."""
 
-    def __init__(self, config: NodeConfig, *, genesis: Genesis | None, key: PrivateKey) -> None:
+    def __init__(
+        self,
+        config: NodeConfig,
+        *,
+        genesis: Genesis | None,
+        key: PrivateKey,
+        check_blocks: int = DEFAULT_CHECK_BLOCKS,
+    ) -> None:
+        """Open the store and the ledger; the last `check_blocks` blocks are re-executed
+        first (0: none) and a mismatch refuses the start (CorruptStore naming the block)."""
         self.config = config
         self._key = key
+        self._check_blocks = check_blocks
         self._tmp_dir: Path | None = None
         data_dir = config.data_dir
         if data_dir is None:
@@ -108,10 +119,18 @@ class NodeServer:
             )
         store = open_rocks(str(path))
         try:
-            return Ledger.open(store, genesis, retain_heights=self.config.retain_heights)
+            ledger = Ledger.open(store, genesis, retain_heights=self.config.retain_heights)
         except BaseException:
             store.close()
             raise
+        try:
+            checked = check_recent_blocks(ledger, self._check_blocks)
+        except BaseException:
+            ledger.close()
+            raise
+        if checked:
+            log.info("start-up check: blocks %d..%d re-executed", checked[0], checked[-1])
+        return ledger
 
     def _check_authority(self) -> None:
         authorities = self.ledger.genesis.authorities

@@ -100,24 +100,32 @@ class RocksStore:
         path: str,
         column_families: Iterable[str],
         write_buffer_bytes: int = DEFAULT_WRITE_BUFFER_BYTES,
+        *,
+        read_only: bool = False,
     ) -> None:
         """Open (creating if needed) the database at ``path`` with these column families
-        (plus any already on disk); ``write_buffer_bytes`` is each family's memtable size."""
-        os.makedirs(path, exist_ok=True)
+        (plus any already on disk); ``write_buffer_bytes`` is each family's memtable size.
+
+        With ``read_only`` nothing is created and no lock is taken (a running node may hold
+        the database): the reader sees the data as of the open, writes fail, and a missing
+        database or column family is a StoreError."""
+        wanted = [DEFAULT_CF, *column_families]
+        if read_only:
+            _check_readable(path, wanted)
+        else:
+            os.makedirs(path, exist_ok=True)
         self._cache = Cache(_BLOCK_CACHE_BYTES)
         opts = _options(self._cache, write_buffer_bytes)
-        opts.create_if_missing(True)
-        opts.create_missing_column_families(True)
-        wanted = [DEFAULT_CF, *column_families]
+        opts.create_if_missing(not read_only)
+        opts.create_missing_column_families(not read_only)
         existing = Rdict.list_cf(path, Options(raw_mode=True)) if _exists(path) else []
         names = list(dict.fromkeys([*wanted, *existing]))
+        access = AccessType.read_only(False) if read_only else AccessType.read_write()
         cf_opts = {
             name: _options(self._cache, write_buffer_bytes) for name in names if name != DEFAULT_CF
         }
         try:
-            self._db = Rdict(
-                path, opts, column_families=cf_opts, access_type=AccessType.read_write()
-            )
+            self._db = Rdict(path, opts, column_families=cf_opts, access_type=access)
         except Exception as exc:
             raise StoreError(f"cannot open RocksDB at {path}: {exc}") from exc
         self._sync = WriteOptions()
@@ -186,3 +194,16 @@ _CLOSED = _Closed()
 
 def _exists(path: str) -> bool:
     return os.path.exists(os.path.join(path, "CURRENT"))
+
+
+def _check_readable(path: str, wanted: Sequence[str]) -> None:
+    """A read-only open needs the database and every wanted column family to exist."""
+    if not _exists(path):
+        raise StoreError(f"no RocksDB database at {path}")
+    try:
+        existing = Rdict.list_cf(path, Options(raw_mode=True))
+    except Exception as exc:
+        raise StoreError(f"cannot read the column families of {path}: {exc}") from exc
+    missing = [name for name in wanted if name not in existing]
+    if missing:
+        raise StoreError(f"RocksDB at {path} lacks column families {missing}")

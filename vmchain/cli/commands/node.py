@@ -3,11 +3,13 @@
 `vmchain node --dev` runs the dev chain (chain id vmchain-dev, ten funded accounts, account 0
 seals) on a temporary data dir removed on exit, or on --data-dir to keep it across restarts, and
 serves the Dev service. Without --dev, --data-dir (made by `vmchain init`) and --node-key (a
-mode-0600 file with the private key hex of an authority) are required.
+mode-0600 file with the private key of an authority: hex, a JSON key file, or an encrypted
+keystore opened with --passphrase-file FILE, $VMCHAIN_PASSPHRASE or a prompt) are required.
 
 When listening, the node prints the dev accounts (with --dev) and then ONE line of JSON to
 stdout, `{"event": "ready", "grpc": "host:port", "metrics": "host:port", ...}`, with the ports
-it really bound (port 0 picks free ones). Logs go to stderr; keys are never logged.
+it really bound (port 0 picks free ones). Logs go to stderr, as text or with --log-format json
+one JSON object a line (node/logs.py); keys and passphrases are never logged.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import gc
 import json
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -30,17 +31,23 @@ from vmchain.chain.errors import ChainError
 from vmchain.chain.genesis import DEV_BALANCE, DEV_CHAIN_ID, dev_genesis, dev_keys
 from vmchain.chain.mempool import MempoolLimits
 from vmchain.cli.commands import Command, CommandError, UsageError
+from vmchain.cli.commands.passphrase import add_passphrase_argument, require_passphrase
+from vmchain.client import Wallet, WalletError
 from vmchain.crypto import PrivateKey, address_to_text
+from vmchain.crypto.keystore import is_keystore
 from vmchain.node.config import (
     DEFAULT_GRPC,
     DEFAULT_METRICS,
     NodeConfig,
     TlsFiles,
+    check_key_file_mode,
     load_node_key,
     parse_address,
     parse_duration_ms,
 )
 from vmchain.node.errors import ConfigError
+from vmchain.node.logs import FORMATS
+from vmchain.node.logs import configure as configure_logs
 from vmchain.node.server import Endpoints, NodeServer
 from vmchain.state.errors import StateError
 
@@ -109,8 +116,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--node-key",
         type=Path,
         metavar="FILE",
-        help="file (mode 0600) with the sealing authority's private key hex; not with --dev",
+        help="file (mode 0600) with the sealing authority's key: hex, a JSON key file or an "
+        "encrypted keystore; not with --dev",
     )
+    add_passphrase_argument(parser)
     add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
     add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
     add("--tls-cert", type=Path, metavar="PEM", help="serve gRPC over TLS with this certificate")
@@ -122,6 +131,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="require client certificates signed by this CA (mutual TLS)",
     )
     add("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    add(
+        "--log-format",
+        default="text",
+        choices=FORMATS,
+        help="stderr log lines: text (default) or one JSON object a line",
+    )
 
 
 def _tls(args: argparse.Namespace) -> TlsFiles | None:
@@ -163,7 +178,29 @@ def _sealer_key(args: argparse.Namespace) -> PrivateKey:
         raise UsageError("--data-dir is required without --dev (create it with `vmchain init`)")
     if args.node_key is None:
         raise UsageError("--node-key is required without --dev")
+    if _is_keystore_file(args.node_key):
+        return _open_node_keystore(args)
     return load_node_key(args.node_key)
+
+
+def _is_keystore_file(path: Path) -> bool:
+    """Whether the (mode-checked) node key file is an encrypted keystore."""
+    check_key_file_mode(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return is_keystore(document)
+
+
+def _open_node_keystore(args: argparse.Namespace) -> PrivateKey:
+    """Decrypt the node key; the passphrase comes from --passphrase-file, $VMCHAIN_PASSPHRASE
+    or a prompt, never from the command line."""
+    secret = require_passphrase(args, f"--node-key {args.node_key}")
+    try:
+        return Wallet.load(args.node_key, passphrase=secret).key
+    except WalletError as exc:
+        raise CommandError(f"--node-key: {exc}") from None
 
 
 def _print_dev_accounts() -> None:
@@ -222,11 +259,7 @@ def _tune_gc() -> None:
 
 def run(args: argparse.Namespace) -> int:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
-    logging.basicConfig(
-        level=args.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logs(args.log_level, args.log_format)
     try:
         key = _sealer_key(args)
         config = _config(args)
