@@ -54,6 +54,7 @@ def test_the_table_holds_every_subcommand() -> None:
         "receipt",
         "verify-receipt",
         "contract",
+        "verify",
     ]
     assert len(set(names)) == len(names)
 

@@ -22,6 +22,7 @@ from vmchain.cli.commands.keys import COMMAND as KEYS
 from vmchain.cli.commands.node import COMMAND as NODE
 from vmchain.cli.commands.receipt import COMMAND as RECEIPT
 from vmchain.cli.commands.transfer import COMMAND as TRANSFER
+from vmchain.cli.commands.verify import COMMAND as VERIFY
 from vmchain.cli.commands.verify_receipt import COMMAND as VERIFY_RECEIPT
 
 COMMANDS: tuple[Command, ...] = (
@@ -35,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     RECEIPT,
     VERIFY_RECEIPT,
     CONTRACT,
+    VERIFY,
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
