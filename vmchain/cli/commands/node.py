@@ -30,6 +30,7 @@ from prometheus_client import disable_created_metrics
 from vmchain.chain.errors import ChainError
 from vmchain.chain.genesis import DEV_BALANCE, DEV_CHAIN_ID, dev_genesis, dev_keys
 from vmchain.chain.mempool import MempoolLimits
+from vmchain.chain.verify import DEFAULT_CHECK_BLOCKS
 from vmchain.cli.commands import Command, CommandError, UsageError
 from vmchain.cli.commands.passphrase import add_passphrase_argument, require_passphrase
 from vmchain.client import Wallet, WalletError
@@ -69,6 +70,12 @@ def _flag(parse: Callable[[str, str], T], flag: str) -> Callable[[str], T]:
 def _positive(text: str, flag: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise ConfigError(f"{flag}: expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _count(text: str, flag: str) -> int:
+    if not text.isdigit():
+        raise ConfigError(f"{flag}: expected a whole number (0 or more), got {text!r}")
     return int(text)
 
 
@@ -122,6 +129,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_passphrase_argument(parser)
     add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
     add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
+    add(
+        "--check-blocks",
+        default=DEFAULT_CHECK_BLOCKS,
+        type=_flag(_count, "--check-blocks"),
+        metavar="K",
+        help=f"at start, re-execute the last K blocks and refuse to start on a mismatch "
+        f"(default {DEFAULT_CHECK_BLOCKS}; 0 disables)",
+    )
     add("--tls-cert", type=Path, metavar="PEM", help="serve gRPC over TLS with this certificate")
     add("--tls-key", type=Path, metavar="PEM", help="its private key (mode 0600)")
     add(
@@ -263,7 +278,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         key = _sealer_key(args)
         config = _config(args)
-        server = NodeServer(config, genesis=dev_genesis() if args.dev else None, key=key)
+        server = NodeServer(
+            config,
+            genesis=dev_genesis() if args.dev else None,
+            key=key,
+            check_blocks=args.check_blocks,
+        )
     except (ConfigError, ChainError, StateError) as exc:
         raise CommandError(str(exc)) from None
     try:
