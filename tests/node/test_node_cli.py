@@ -48,6 +48,7 @@ def test_the_table_holds_every_subcommand() -> None:
         "init",
         "node",
         "keys",
+        "certs",
         "transfer",
         "balance",
         "block",

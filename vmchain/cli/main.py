@@ -15,6 +15,7 @@ from vmchain import __version__
 from vmchain.cli.commands import Command, CommandError, UsageError
 from vmchain.cli.commands.balance import COMMAND as BALANCE
 from vmchain.cli.commands.block import COMMAND as BLOCK
+from vmchain.cli.commands.certs import COMMAND as CERTS
 from vmchain.cli.commands.contract import COMMAND as CONTRACT
 from vmchain.cli.commands.demo import COMMAND as DEMO
 from vmchain.cli.commands.init import COMMAND as INIT
@@ -30,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     INIT,
     NODE,
     KEYS,
+    CERTS,
     TRANSFER,
     BALANCE,
     BLOCK,
