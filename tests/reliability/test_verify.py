@@ -1,7 +1,7 @@
 """`vmchain verify` and the node's start-up check against a chain a real node wrote.
 
 One `vmchain node --dev` run makes the chain: transfers on both sides, a deploy and a contract
-call, each in its own block. Then verify passes on it (also while another reader holds it), and
+call, each in its own block. Then verify passes on it (also beside a node running on it), and
 each deliberate corruption of a copy, written through RocksStore, is named by its height and
 field: a receipt rewritten, a header rewritten (unsealed, or resealed by the authority with a
 wrong state root), a tx index entry deleted. The node refuses to start on a corrupted copy when
@@ -43,6 +43,7 @@ from vmchain.chain.verify import (
     verify_chain,
 )
 from vmchain.cli.main import main
+from vmchain.encoding import abi
 from vmchain.node.config import db_path
 from vmchain.state.errors import StoreError
 
@@ -78,8 +79,10 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
         reply = helpers.submit(node.node, deploy)
         contract = reply.receipt.contract_address
         assert len(contract) == 20
-        call = helpers.call(node.node, KEYS[5], contract, "ping", b"", b"c")
-        helpers.submit(node.node, call)
+        call = helpers.call(node.node, KEYS[5], contract, "ping", abi.encode([41]), b"c")
+        called = helpers.submit(node.node, call).receipt
+        assert helpers.receipt_status(called) == "SUCCESS"
+        assert abi.decode(called.return_value) == (41,)
         sent += 2
         tx = helpers.transfer(node.node, KEYS[6], KEYS[0].address, 7)
         helpers.submit(node.node, tx)
@@ -147,6 +150,19 @@ def test_verify_passes_on_a_node_written_chain(
     assert f"{chain.head + 1}/{chain.head + 1} blocks verified" in err
     assert chain.txs == 6
     assert chain.head >= 6  # each submit waited for its block
+
+
+def test_verify_runs_beside_a_running_node(
+    chain: Chain, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _copy(chain, tmp_path)
+    node = helpers.NodeProcess(data).start()
+    try:
+        code, out, err = _verify(data, capsys)
+    finally:
+        assert node.stop() == 0
+    assert code == 0, err
+    assert out.startswith(f"verified {chain.head + 1} blocks (0..{chain.head}), {chain.txs} ")
 
 
 def test_verify_yields_every_block_and_the_final_root(chain: Chain) -> None:
