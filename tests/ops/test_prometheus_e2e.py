@@ -5,7 +5,8 @@ loopback metrics port, the intervals 1 s, the rule file an absolute path), Prome
 free loopback port with its own storage dir, the test seals some transfers, then asks
 Prometheus's HTTP API (/api/v1/query) until it has scraped the final head, and checks that the
 height and the transaction counters it holds are what the node itself reports (GetNodeInfo and
-the headers' tx_count), and that the alert rules loaded. Skipped only where the `prometheus`
+the headers' tx_count), that the alert rules loaded and that every query of the Grafana
+dashboard evaluates. Skipped only where the `prometheus`
 binary is absent (CI installs Debian's package in .ci/run).
 """
 
@@ -152,8 +153,15 @@ def test_prometheus_scrapes_height_and_tx_counters(node: Any, tmp_path: Path) ->
         assert server.wait_for(blocks, height) == height  # one observation per sealed block
         rules = [r["name"] for g in server.api("rules")["groups"] for r in g["rules"]]
         assert sorted(rules) == sorted(_alert_names())
+        for expr in _dashboard_exprs():  # every dashboard query parses and evaluates
+            server.api("query", query=expr)
     finally:
         server.stop()
+
+
+def _dashboard_exprs() -> list[str]:
+    dashboard = json.loads((DEPLOY.parent / "grafana" / "vmchain.json").read_text())
+    return [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
 
 
 def _alert_names() -> list[str]:
