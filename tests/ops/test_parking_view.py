@@ -1,15 +1,22 @@
 """The parking view of node/metrics.py, driven by sealed receipts carrying contract events.
 
 Sessions (SessionOpened / SessionClosed and the fee), channel vouchers (ChannelOpened, Redeemed,
-ChannelClosed) and the settlement lag, with exact values; events of the same name with another
+ChannelClosed) and the settlement lag, with exact values, and the real parking contract's events
+on an in-process chain; events of the same name with another
 shape, undecodable data and unrelated events move nothing.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vmchain.chain.receipt import Event, Receipt
 from vmchain.encoding import abi
+from vmchain.lang.compiler import compile_file
 from vmchain.node.metrics import BlockStats, Metrics
+from vmchain.testing import LocalChain
+
+PARKING_CODE = compile_file(Path(__file__).resolve().parents[2] / "contracts" / "parking.py")
 
 PARKING = b"\x01" * 20
 CHANNEL = b"\x02" * 20
@@ -24,12 +31,18 @@ def _event(contract: bytes, name: str, *fields: int | bytes) -> Event:
 def _block(metrics: Metrics, height: int, timestamp_s: int, *events: Event) -> None:
     tx_id = height.to_bytes(32, "big")
     receipt = Receipt(tx_id, height, 0, "SUCCESS", 1, events=events)
+    _commit(metrics, height, timestamp_s * 1000, (receipt,))
+
+
+def _commit(
+    metrics: Metrics, height: int, timestamp_ms: int, receipts: tuple[Receipt, ...]
+) -> None:
     metrics.block_committed(
         BlockStats(
             height=height,
-            timestamp_ms=timestamp_s * 1000,
+            timestamp_ms=timestamp_ms,
             gas_used=1,
-            receipts=(receipt,),
+            receipts=receipts,
             seal_seconds=0.001,
             commit_seconds=0.001,
             inclusion_seconds=(),
@@ -109,3 +122,27 @@ def test_mempool_capacity_and_store_errors() -> None:
     assert _value(m, "vmchain_mempool_capacity_transactions") == 50_000
     assert _value(m, "vmchain_mempool_capacity_bytes") == 32 * 1024 * 1024
     assert _value(m, "vmchain_store_errors_total") == 1
+
+
+def test_the_real_parking_contract_moves_the_view() -> None:
+    """contracts/parking.py on an in-process chain: its events have the shapes the view reads."""
+    chain = LocalChain()
+    owner, gate, car, other = chain.accounts[:4]
+    parking = chain.deploy(PARKING_CODE, sender=owner)
+    parking.transact("add_lot", 7, 0, 60, 5, 0, sender=owner)  # no grace, 5 per started minute
+    parking.transact("add_gate", 7, gate.address, sender=owner)
+    for vehicle in (car, other):
+        parking.transact("deposit", sender=vehicle, value=10**6)
+        parking.transact("enter", 7, vehicle.address, sender=gate)
+    chain.advance(3_600)
+    parking.transact("exit", 7, car.address, sender=gate)
+    m = Metrics()
+    for height in range(1, chain.height + 1):
+        block = chain.ledger.block(height)
+        header = block.block.header
+        _commit(m, header.height, header.timestamp_ms, block.receipts)
+    assert _value(m, "vmchain_parking_sessions_opened_total") == 2
+    assert _value(m, "vmchain_parking_sessions_closed_total") == 1
+    assert _value(m, "vmchain_parking_sessions_open") == 1
+    assert _value(m, "vmchain_parking_fees_settled_total") == 300  # 60 started minutes x 5
+    assert _value(m, "vmchain_parking_session_duration_seconds_sum") == 3_600
