@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vmchain.chain.genesis import DEV_CHAIN_ID as DEV
 from vmchain.chain.receipt import Event, Receipt
+from vmchain.client import Voucher, Wallet
 from vmchain.encoding import abi
 from vmchain.lang.compiler import compile_file
 from vmchain.node.metrics import BlockStats, Metrics
 from vmchain.testing import LocalChain
 
-PARKING_CODE = compile_file(Path(__file__).resolve().parents[2] / "contracts" / "parking.py")
+CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
+PARKING_CODE = compile_file(CONTRACTS / "parking.py")
+CHANNEL_CODE = compile_file(CONTRACTS / "channel.py")
 
 PARKING = b"\x01" * 20
 CHANNEL = b"\x02" * 20
@@ -48,6 +52,16 @@ def _commit(
             inclusion_seconds=(),
         )
     )
+
+
+def _replay(chain: LocalChain) -> Metrics:
+    """A fresh Metrics moved by every block of `chain`, as the runtime moves it."""
+    metrics = Metrics()
+    for height in range(1, chain.height + 1):
+        block = chain.ledger.block(height)
+        header = block.block.header
+        _commit(metrics, header.height, header.timestamp_ms, block.receipts)
+    return metrics
 
 
 def _value(metrics: Metrics, name: str, labels: dict[str, str] | None = None) -> float:
@@ -136,13 +150,35 @@ def test_the_real_parking_contract_moves_the_view() -> None:
         parking.transact("enter", 7, vehicle.address, sender=gate)
     chain.advance(3_600)
     parking.transact("exit", 7, car.address, sender=gate)
-    m = Metrics()
-    for height in range(1, chain.height + 1):
-        block = chain.ledger.block(height)
-        header = block.block.header
-        _commit(m, header.height, header.timestamp_ms, block.receipts)
+    m = _replay(chain)
     assert _value(m, "vmchain_parking_sessions_opened_total") == 2
     assert _value(m, "vmchain_parking_sessions_closed_total") == 1
     assert _value(m, "vmchain_parking_sessions_open") == 1
     assert _value(m, "vmchain_parking_fees_settled_total") == 300  # 60 started minutes x 5
     assert _value(m, "vmchain_parking_session_duration_seconds_sum") == 3_600
+
+
+def test_the_real_channel_contract_moves_the_view() -> None:
+    """contracts/channel.py: open, two vouchers redeemed 60 s and 300 s apart, close 900 s on."""
+    chain = LocalChain()
+    channel = chain.deploy(CHANNEL_CODE)
+    payer, payee = chain.accounts[1:3]
+
+    def sig(amount: int) -> bytes:
+        voucher = Voucher.sign(Wallet(payer.key), channel.address_bytes, 1, amount, chain_id=DEV)
+        return voucher.signature
+
+    channel.transact(
+        "open", payee.address, 3_600, payer.key.public_key, sender=payer, value=1_000
+    )  # fmt: skip
+    chain.advance(60)
+    channel.transact("redeem", 1, 40, sig(40), sender=payee)
+    chain.advance(300)
+    channel.transact("redeem", 1, 100, sig(100), sender=payee)
+    chain.advance(900)
+    channel.transact("close", 1, 150, sig(150), sender=payee)
+    m = _replay(chain)
+    assert _value(m, "vmchain_channel_vouchers_redeemed_total") == 3  # close redeems too
+    assert _value(m, "vmchain_channel_redeemed_amount_total") == 150
+    assert _value(m, "vmchain_channel_settlement_lag_seconds_count") == 4
+    assert _value(m, "vmchain_channel_settlement_lag_seconds_sum") == 60 + 300 + 900
