@@ -76,7 +76,11 @@ def test_sigterm_with_txs_in_flight_loses_nothing_and_restart_keeps_everything(
             refused = exc
             break
     assert first.wait(30) == 0, log.read_text()[-3000:]
-    assert refused is not None and refused.code() == grpc.StatusCode.UNAVAILABLE
+    # Refused while draining is UNAVAILABLE ("shutting down"); a submit that grpc had queued
+    # for a worker thread when the server's grace ran out is CANCELLED by grpc itself. Either
+    # way it was not admitted, and nothing acknowledged is lost (checked below).
+    assert refused is not None
+    assert refused.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED), refused
     assert errors == []
     assert sorted(r.tx_id for r in receipts) == sorted(t.tx_id for t in in_flight)
 
