@@ -14,8 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "node"))
 
-from hostile_helpers import COUNTS, summary_line
 from node_helpers import NodeProcess
+
+from .hostile_helpers import COUNTS, summary_line
 
 
 @pytest.fixture(scope="module")

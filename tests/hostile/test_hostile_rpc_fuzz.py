@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hostile_helpers import COUNTS, Code, check_reply, field_bytes, raw_call
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from node_helpers import KEYS, NodeProcess, head_height, receipt_status, submit, transfer
 
 from vmchain._proto.vmchain.v1 import node_pb2 as npb
 from vmchain.chain.tx import TX_DOMAIN, signed_message
+
+from .hostile_helpers import COUNTS, Code, check_reply, field_bytes, raw_call
 
 pytestmark = pytest.mark.e2e
 

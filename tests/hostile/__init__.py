@@ -1,0 +1,1 @@
+"""Hostile-input tests: fuzzed RPCs, bad signatures, floods and abusive contracts on real nodes."""
