@@ -1,7 +1,7 @@
 """Fixtures for the hostile-input tests: the node helpers on the path, one dev node per module.
 
 Each module gets its own `vmchain node --dev` process (`hostile_node`), so a module that floods
-or abuses its node cannot disturb another. The per-class attempt counts are printed at the end.
+or abuses its node cannot disturb another.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "node"))
 
 from node_helpers import NodeProcess
 
-from .hostile_helpers import COUNTS, summary_line
-
 
 @pytest.fixture(scope="module")
 def hostile_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
@@ -31,8 +29,3 @@ def hostile_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProce
         log = (base / "node.log").read_text()
         assert code == 0, f"node exited with {code}; log:\n{log[-3000:]}"
         assert "Traceback" not in log, f"the node logged a traceback:\n{log[-3000:]}"
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if COUNTS:
-        terminalreporter.write_line(summary_line())

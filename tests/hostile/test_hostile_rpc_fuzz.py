@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ from .hostile_helpers import COUNTS, Code, check_reply, field_bytes, raw_call
 pytestmark = pytest.mark.e2e
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=250,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -71,6 +72,28 @@ def test_random_bytes(node: NodeProcess, method: str) -> None:
     def run(payload: bytes) -> None:
         COUNTS[f"random_bytes:{method}"] += 1
         check_reply(raw_call(node.channel, method, payload), allowed, f"{method}({payload!r})")
+
+    run()
+
+
+def test_random_batch_stream(node: NodeProcess) -> None:
+    """Random bytes as SubmitBatch messages on the batch stream: refused, never a crash."""
+    stream = node.channel.stream_stream("/vmchain.v1.Node/SubmitTransactions")
+    bad_codes = {Code.INTERNAL.value[0], Code.UNKNOWN.value[0], Code.DATA_LOSS.value[0]}
+
+    @FUZZ
+    @given(payloads=st.lists(st.binary(max_size=300), min_size=1, max_size=4))
+    def run(payloads: list[bytes]) -> None:
+        COUNTS["random_bytes:SubmitTransactions"] += len(payloads)
+        try:
+            replies = list(stream(iter(payloads), timeout=5))
+        except grpc.RpcError as exc:
+            assert exc.code() in {Code.INVALID_ARGUMENT, Code.RESOURCE_EXHAUSTED}, exc.details()
+            assert exc.details()
+            return
+        for raw in replies:
+            results = npb.SubmitBatchResponse.FromString(raw).results
+            assert all(r.code not in bad_codes and (r.code == 0 or r.error) for r in results)
 
     run()
 
