@@ -15,9 +15,18 @@ import grpc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from node_helpers import KEYS, NodeProcess, head_height, receipt_status, submit, transfer
+from node_helpers import (
+    KEYS,
+    NodeProcess,
+    assert_rpc_error,
+    head_height,
+    receipt_status,
+    submit,
+    transfer,
+)
 
 from vmchain._proto.vmchain.v1 import node_pb2 as npb
+from vmchain._proto.vmchain.v1 import types_pb2 as pb
 from vmchain.chain.tx import TX_DOMAIN, signed_message
 
 from .hostile_helpers import COUNTS, Code, check_reply, field_bytes, raw_call
@@ -152,6 +161,67 @@ def test_mutated_bodies_resigned(node: NodeProcess) -> None:
         check_reply(reply, TX_CODES | {Code.OK}, f"resigned body {mutated.hex()}")
 
     run()
+
+
+U64_MAX = 2**64 - 1
+
+
+def _edge_cases(node: Any) -> dict[str, tuple[Any, Any, str]]:
+    """name -> (call, expected code, text the message must contain) for extreme field values."""
+    sender = KEYS[0].address
+
+    def call(**fields: Any) -> Any:
+        request = npb.CallRequest(contract=sender, function=b"abcd", **fields)
+        setattr(request, "from", sender)
+        return lambda: node.Call(request, timeout=5)
+
+    missing = npb.GetReceiptRequest(tx_id=b"\x01" * 32, wait_ms=2**32 - 1)
+    return {
+        "call_height_max": (call(height=U64_MAX), Code.NOT_FOUND, f"no block at height {U64_MAX}"),
+        "call_value_100_bytes": (call(value=b"\xff" * 100), Code.INVALID_ARGUMENT, "at most 16"),
+        "call_selector_8_bytes": (
+            lambda: node.Call(npb.CallRequest(contract=sender, function=b"x" * 8), timeout=5),
+            Code.INVALID_ARGUMENT,
+            "function must be a 4-byte selector, got 8 bytes",
+        ),
+        "account_height_max": (
+            lambda: node.GetAccount(
+                npb.GetAccountRequest(address=sender, height=U64_MAX, prove=True), timeout=5
+            ),
+            Code.NOT_FOUND,
+            f"no block at height {U64_MAX}",
+        ),
+        "block_height_max": (
+            lambda: node.GetBlock(npb.GetBlockRequest(height=U64_MAX, full=True), timeout=5),
+            Code.NOT_FOUND,
+            f"no block at height {U64_MAX}",
+        ),
+        "receipt_unknown_max_wait": (
+            lambda: node.GetReceipt(missing, timeout=5),
+            Code.NOT_FOUND,
+            "is not known to this node",
+        ),
+        "events_bad_contract": (
+            lambda: next(node.StreamEvents(npb.StreamEventsRequest(contract=b"abc"), timeout=5)),
+            Code.INVALID_ARGUMENT,
+            "contract must be a 20-byte address, got 3 bytes",
+        ),
+    }
+
+
+def test_extreme_field_values(node: NodeProcess) -> None:
+    for name, (fn, code, text) in _edge_cases(node.node).items():
+        COUNTS["extreme_fields"] += 1
+        details = assert_rpc_error(code, text, fn)
+        assert details, name
+    # a 900 KB storage key and 900 KB of call args are answered (no contract there), not refused
+    COUNTS["extreme_fields"] += 2
+    big_key = npb.GetStorageRequest(contract=KEYS[0].address, key=b"k" * 900_000, prove=True)
+    assert node.node.GetStorage(big_key, timeout=10).value == b""
+    request = npb.CallRequest(contract=KEYS[0].address, function=b"abcd", args=b"\x01" * 900_000)
+    setattr(request, "from", KEYS[0].address)
+    result = node.node.Call(request, timeout=10)
+    assert result.status == pb.TxStatus.Value("NO_SUCH_CONTRACT"), result.error
 
 
 def test_node_survives_and_history_unchanged(node: NodeProcess) -> None:
