@@ -27,6 +27,7 @@ from vmchain._proto.vmchain.v1 import types_pb2 as pb
 from vmchain.chain.genesis import DEV_CHAIN_ID
 from vmchain.chain.tx import build_call, build_deploy
 from vmchain.encoding import abi
+from vmchain.node.config import DEFAULT_CALL_GAS_CAP
 from vmchain.vm.asm import assemble
 from vmchain.vm.limits import MAX_BYTES
 from vmchain.vm.module import encode
@@ -129,6 +130,18 @@ def test_read_only_calls_trap_quickly(hostile_node: NodeProcess, contract: bytes
         setattr(request, "from", KEYS[1].address)
         result = node.Call(request, timeout=10)
         assert pb_status(result) == status, result.error
+
+
+def test_read_only_call_gas_is_capped(hostile_node: NodeProcess, contract: bytes) -> None:
+    # A Call pays no fee, so an infinite loop may burn at most the node's call gas cap (10M by
+    # default, --call-gas-cap), whether the request names no limit or a larger one.
+    node = hostile_node.node
+    for asked in (0, 50_000_000):
+        COUNTS["readonly_call:over_cap"] += 1
+        request = npb.CallRequest(contract=contract, function=selector("spin"), gas_limit=asked)
+        setattr(request, "from", KEYS[1].address)
+        result = node.Call(request, timeout=30)
+        assert (pb_status(result), result.gas_used) == ("OUT_OF_GAS", DEFAULT_CALL_GAS_CAP)
 
 
 def pb_status(result: Any) -> str:

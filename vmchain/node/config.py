@@ -32,6 +32,9 @@ DEFAULT_MAX_SEND_BYTES = 64 * 1024 * 1024
 DEFAULT_WORKERS = 32
 DEFAULT_MAX_CONCURRENT_RPCS = 256
 DEFAULT_RETAIN_HEIGHTS = 256
+# Gas a read-only Call may burn (like geth's --rpc.gascap): a Call costs the node CPU but no
+# fee, so an infinite loop at the 100M block gas limit would hold a worker for ~2 s.
+DEFAULT_CALL_GAS_CAP = 10_000_000
 DB_SUBDIR = "db"
 
 _DURATION = re.compile(r"(\d+)(ms|s|m)?")
@@ -56,6 +59,7 @@ class NodeConfig:
     workers: int = DEFAULT_WORKERS
     max_concurrent_rpcs: int = DEFAULT_MAX_CONCURRENT_RPCS
     retain_heights: int = DEFAULT_RETAIN_HEIGHTS
+    call_gas_cap: int = DEFAULT_CALL_GAS_CAP
     reflection: bool = True
     shutdown_grace_s: float = 5.0
     tls: TlsFiles | None = None  # None: plaintext (keep it on loopback)

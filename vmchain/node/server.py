@@ -154,7 +154,7 @@ class NodeServer:
             maximum_concurrent_rpcs=config.max_concurrent_rpcs,
         )
         npb_grpc.add_NodeServicer_to_server(  # type: ignore[no-untyped-call]
-            NodeService(self.runtime, dev=config.dev), server
+            NodeService(self.runtime, dev=config.dev, call_gas_cap=config.call_gas_cap), server
         )
         services = [NODE_SERVICE, HEALTH_SERVICE]
         if config.dev:

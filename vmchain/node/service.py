@@ -16,6 +16,7 @@ from vmchain.chain.ledger import Ledger
 from vmchain.chain.tx import tx_id_of
 from vmchain.crypto import ADDRESS_SIZE
 from vmchain.node import convert
+from vmchain.node.config import DEFAULT_CALL_GAS_CAP
 from vmchain.node.errors import BadRequest, NotFoundError
 from vmchain.node.runtime import Runtime, Submitted
 from vmchain.node.status import code_number, status_of
@@ -45,9 +46,12 @@ def _required(message: Any, field: str) -> Any:
 class NodeService(npb_grpc.NodeServicer):
     """vmchain.v1.Node over a Runtime."""
 
-    def __init__(self, runtime: Runtime, *, dev: bool) -> None:
+    def __init__(
+        self, runtime: Runtime, *, dev: bool, call_gas_cap: int = DEFAULT_CALL_GAS_CAP
+    ) -> None:
         self._runtime = runtime
         self._dev = dev
+        self._call_gas_cap = call_gas_cap
 
     def SubmitTransaction(self, request: Any, context: Any) -> npb.SubmitResponse:  # noqa: N802
         signed = _required(request, "tx")
@@ -85,7 +89,7 @@ class NodeService(npb_grpc.NodeServicer):
         selector = convert.selector_field(request.function)
         value = convert.amount_field(request.value, "value")
         height = convert.optional_height(request)
-        gas_limit = request.gas_limit or None
+        gas_limit = min(request.gas_limit or self._call_gas_cap, self._call_gas_cap)
 
         def call(ledger: Ledger) -> Any:
             return ledger.call(sender, contract, selector, request.args, value, height, gas_limit)

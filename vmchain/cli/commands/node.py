@@ -37,6 +37,7 @@ from vmchain.client import Wallet, WalletError
 from vmchain.crypto import PrivateKey, address_to_text
 from vmchain.crypto.keystore import is_keystore
 from vmchain.node.config import (
+    DEFAULT_CALL_GAS_CAP,
     DEFAULT_GRPC,
     DEFAULT_METRICS,
     NodeConfig,
@@ -130,6 +131,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
     add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
     add(
+        "--call-gas-cap",
+        default=DEFAULT_CALL_GAS_CAP,
+        type=_flag(_positive, "--call-gas-cap"),
+        metavar="GAS",
+        help=f"most gas a read-only Call may use (default {DEFAULT_CALL_GAS_CAP:,})",
+    )
+    add(
         "--check-blocks",
         default=DEFAULT_CHECK_BLOCKS,
         type=_flag(_count, "--check-blocks"),
@@ -180,6 +188,7 @@ def _config(args: argparse.Namespace) -> NodeConfig:
         heartbeat_ms=args.heartbeat,
         node_key_path=args.node_key,
         mempool=mempool,
+        call_gas_cap=args.call_gas_cap,
         tls=_tls(args),
     )
 
