@@ -71,12 +71,8 @@ ok:
 
 @pytest.fixture(scope="module")
 def dev_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    base = tmp_path_factory.mktemp("sdk-node")
-    process = NodeProcess(base / "data", log_path=base / "node.log").start()
-    try:
+    with node_helpers.running_node(tmp_path_factory.mktemp("sdk-node")) as process:
         yield process
-    finally:
-        assert process.stop() == 0, (base / "node.log").read_text()[-3000:]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from vmchain.client import CallFailed, NodeClient, TransactionFailed, Wallet
 from vmchain.lang.compiler import compile_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "node"))
-NodeProcess: Any = importlib.import_module("node_helpers").NodeProcess
+running_node: Any = importlib.import_module("node_helpers").running_node
 
 pytestmark = pytest.mark.e2e
 CASES = Path(__file__).resolve().parent / "cases"
@@ -25,12 +25,8 @@ OWNER, BOB = Wallet(dev_key(0)), Wallet(dev_key(1))
 
 @pytest.fixture(scope="module")
 def dev_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    base = tmp_path_factory.mktemp("lang-node")
-    process = NodeProcess(base / "data", log_path=base / "node.log").start()
-    try:
+    with running_node(tmp_path_factory.mktemp("lang-node")) as process:
         yield process
-    finally:
-        assert process.stop() == 0, (base / "node.log").read_text()[-3000:]
 
 
 @pytest.fixture

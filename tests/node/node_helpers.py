@@ -18,7 +18,8 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,23 @@ class NodeProcess:
         if self.channel is not None:
             self.channel.close()
             self.channel = None
+
+
+@contextmanager
+def running_node(
+    base: Path, *, args: Sequence[str] = (), no_traceback: bool = False
+) -> Iterator[NodeProcess]:
+    """A dev node on `base`/data for the block's duration; on the way out it must exit 0 (and,
+    with `no_traceback`, must not have logged one). The fixtures of every e2e module use it."""
+    log = base / "node.log"
+    node = NodeProcess(base / "data", args=args, log_path=log).start()
+    try:
+        yield node
+    finally:
+        code = node.stop()
+        text = log.read_text()
+        assert code == 0, f"node exited with {code}; log:\n{text[-3000:]}"
+        assert not no_traceback or "Traceback" not in text, f"traceback:\n{text[-3000:]}"
 
 
 def assert_rpc_error(code: Any, text: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> str:

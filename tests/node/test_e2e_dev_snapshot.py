@@ -7,7 +7,6 @@ this module run in order on one node; each reads the head it starts from.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -19,6 +18,7 @@ from node_helpers import (
     head_height,
     mine,
     receipt_status,
+    running_node,
     submit,
     transfer,
 )
@@ -37,14 +37,8 @@ PAYER, PAYEE = KEYS[3], KEYS[4]
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
-    base: Path = tmp_path_factory.mktemp("dev-snapshot")
-    process = NodeProcess(base / "data", log_path=base / "node.log").start()
-    try:
+    with running_node(tmp_path_factory.mktemp("dev-snapshot")) as process:
         yield process
-    finally:
-        code = process.stop()
-        log = (base / "node.log").read_text()
-        assert code == 0, f"node exited with {code}; log:\n{log[-3000:]}"
 
 
 def snapshot(node: NodeProcess) -> int:
