@@ -271,13 +271,15 @@ def _encode_signed(body_bytes: bytes, public_key: bytes, signature: bytes) -> by
     return raw
 
 
-def _signed_message(data: bytes | Any) -> Any:
+def _canonical_signed(data: bytes | Any) -> tuple[Any, bytes]:
+    """The parsed SignedTransaction and its canonical bytes (which `data` must already be)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         if not isinstance(data, pb.SignedTransaction):
             raise TypeError(f"expected bytes or SignedTransaction, got {type(data).__name__}")
         data = data.SerializeToString(deterministic=True)
+    raw = bytes(data)
     try:
-        return parse_canonical(pb.SignedTransaction, bytes(data), "signed transaction")
+        return parse_canonical(pb.SignedTransaction, raw, "signed transaction"), raw
     except WireProblem as exc:
         reason = Reason.NON_CANONICAL if exc.non_canonical else Reason.MALFORMED
         raise TxRejected(reason, str(exc)) from None
@@ -290,13 +292,17 @@ def decode_signed(data: bytes | Any) -> Tx:
     public key's shape, sender == address_of(public_key), and the signature. Raises TxRejected
     with the reason; tx_id is set on the error once the body bytes are known.
     """
-    return decode_signed_message(_signed_message(data))
+    message, raw = _canonical_signed(data)
+    return decode_signed_message(message, encoded=raw)
 
 
-def decode_signed_message(message: Any, *, check_signature: bool = True) -> Tx:
+def decode_signed_message(
+    message: Any, *, check_signature: bool = True, encoded: bytes | None = None
+) -> Tx:
     """decode_signed for a SignedTransaction message already parsed canonically (in a block).
 
-    check_signature=False is only for bytes this node verified and wrote itself.
+    check_signature=False is only for bytes this node verified and wrote itself; `encoded` is
+    the message's canonical bytes when the caller has them (they are not re-serialized).
     """
     body_bytes: bytes = message.body
     public_key: bytes = message.public_key
@@ -314,7 +320,8 @@ def decode_signed_message(message: Any, *, check_signature: bool = True) -> Tx:
             "public key (a valid one is 64 bytes r||s, low-S)",
             tx_id,
         )
-    encoded = _encode_signed(body_bytes, public_key, signature)
+    if encoded is None:
+        encoded = _encode_signed(body_bytes, public_key, signature)
     return Tx(body, body_bytes, public_key, signature, tx_id, encoded)
 
 
