@@ -17,7 +17,7 @@ entries; CorruptStore names the first bad block.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from vmchain.chain.block import Block, decode_block, verify_seal
@@ -259,14 +259,22 @@ def _check_head(chain: ChainStore, fresh: Ledger, head: int, txs: int) -> None:
         raise VerifyFailed(head, "state", f"the stored trie at the head: {exc}") from None
 
 
-def check_recent_blocks(ledger: Ledger, count: int = DEFAULT_CHECK_BLOCKS) -> list[int]:
+def check_recent_blocks(
+    ledger: Ledger,
+    count: int = DEFAULT_CHECK_BLOCKS,
+    *,
+    before_each: Callable[[int], None] | None = None,
+) -> list[int]:
     """Re-execute the last `count` committed blocks whose parents' state is retained, and
     check their tx index entries; CorruptStore naming the first bad block. The heights
-    checked, oldest first (fewer than `count` near genesis or past the retained window)."""
+    checked, oldest first (fewer than `count` near genesis or past the retained window).
+    `before_each(height)` runs before each block is re-executed (the node's fail point)."""
     head = ledger.height()
     retained = {version for version, _ in ledger.chain.retained()}
     heights = [h for h in range(max(1, head - count + 1), head + 1) if h - 1 in retained]
     for height in heights:
+        if before_each is not None:
+            before_each(height)
         try:
             stored = ledger.reexecute(height)
         except (NotFound, InvalidBlock, StateError) as exc:

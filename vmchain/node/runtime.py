@@ -49,6 +49,7 @@ from vmchain.node.errors import (
     TxDropped,
     WaitExpired,
 )
+from vmchain.node.failpoints import FailPoints
 from vmchain.node.logs import fields
 from vmchain.node.metrics import BlockStats, Metrics
 
@@ -112,6 +113,7 @@ class Runtime:
         metrics: Metrics | None = None,
         drain_ms: int = DEFAULT_DRAIN_MS,
         on_fault: Callable[[str], None] | None = None,
+        failpoints: FailPoints | None = None,
     ) -> None:
         self._ledger = ledger
         self._key = key
@@ -120,6 +122,7 @@ class Runtime:
         self._metrics = metrics if metrics is not None else Metrics()
         self._drain_ms = drain_ms
         self._on_fault = on_fault
+        self._failpoints = failpoints if failpoints is not None else FailPoints()
         self._params = ledger.params
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)  # the sealer sleeps here
@@ -446,6 +449,7 @@ class Runtime:
             sealed = self._ledger.propose(txs, timestamp_ms, self._key)
             proposed = time.perf_counter()
             self._ledger.commit(sealed)
+            self._failpoints.hit("commit.before_ack")
         except Exception as exc:
             log.exception("sealing block %d failed; sealing stops", self._ledger.height() + 1)
             self._metrics.store_failed()

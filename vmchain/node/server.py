@@ -36,10 +36,12 @@ from vmchain.node.clock import Clock, DevClock, SystemClock
 from vmchain.node.config import NodeConfig, db_path, is_loopback, read_tls
 from vmchain.node.dev import DevService
 from vmchain.node.errors import ConfigError
+from vmchain.node.failpoints import FailingStore, FailPoints
 from vmchain.node.interceptor import ServiceInterceptor
 from vmchain.node.metrics import Metrics, MetricsServer
 from vmchain.node.runtime import Runtime
 from vmchain.node.service import NodeService
+from vmchain.state.kv import Store
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +73,14 @@ class NodeServer:
         genesis: Genesis | None,
         key: PrivateKey,
         check_blocks: int = DEFAULT_CHECK_BLOCKS,
+        failpoints: FailPoints | None = None,
     ) -> None:
         """Open the store and the ledger; the last `check_blocks` blocks are re-executed
         first (0: none) and a mismatch refuses the start (CorruptStore naming the block)."""
         self.config = config
         self._key = key
         self._check_blocks = check_blocks
+        self._failpoints = failpoints if failpoints is not None else FailPoints()
         self._tmp_dir: Path | None = None
         data_dir = config.data_dir
         if data_dir is None:
@@ -108,6 +112,7 @@ class NodeServer:
             mempool_limits=config.mempool,
             metrics=self.metrics,
             on_fault=self._on_fault,
+            failpoints=self._failpoints,
         )
 
     def _open_ledger(self, genesis: Genesis | None) -> Ledger:
@@ -117,20 +122,25 @@ class NodeServer:
                 f"{self.data_dir} holds no chain; create one first with "
                 f"`vmchain init --genesis FILE --data-dir {self.data_dir}`"
             )
-        store = open_rocks(str(path))
+        rocks = open_rocks(str(path))
+        store: Store = FailingStore(rocks, self._failpoints) if self._failpoints else rocks
         try:
             ledger = Ledger.open(store, genesis, retain_heights=self.config.retain_heights)
         except BaseException:
             store.close()
             raise
         try:
-            checked = check_recent_blocks(ledger, self._check_blocks)
+            checked = check_recent_blocks(ledger, self._check_blocks, before_each=self._startup_hit)
         except BaseException:
             ledger.close()
             raise
         if checked:
             log.info("start-up check: blocks %d..%d re-executed", checked[0], checked[-1])
         return ledger
+
+    def _startup_hit(self, height: int) -> None:
+        del height
+        self._failpoints.hit("startup.check")
 
     def _check_authority(self) -> None:
         authorities = self.ledger.genesis.authorities

@@ -18,6 +18,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -48,6 +49,7 @@ from vmchain.node.config import (
     parse_duration_ms,
 )
 from vmchain.node.errors import ConfigError
+from vmchain.node.failpoints import FailPointError, FailPoints
 from vmchain.node.logs import FORMATS
 from vmchain.node.logs import configure as configure_logs
 from vmchain.node.server import Endpoints, NodeServer
@@ -292,8 +294,9 @@ def run(args: argparse.Namespace) -> int:
             genesis=dev_genesis() if args.dev else None,
             key=key,
             check_blocks=args.check_blocks,
+            failpoints=FailPoints.from_env(os.environ),
         )
-    except (ConfigError, ChainError, StateError) as exc:
+    except (ConfigError, ChainError, StateError, FailPointError) as exc:
         raise CommandError(str(exc)) from None
     try:
         endpoints = server.start()
