@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -73,8 +73,14 @@ class NodeProcess:
         dev: bool = True,
         args: Sequence[str] = (),
         log_path: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        preexec_fn: Callable[[], None] | None = None,
     ) -> None:
+        """`env`: extra environment variables (e.g. VMCHAIN_FAILPOINTS) on top of ours;
+        `preexec_fn`: runs in the child before exec (e.g. setrlimit)."""
         self.data_dir = data_dir
+        self.env = dict(env or {})
+        self.preexec_fn = preexec_fn
         self.dev = dev
         self.args = list(args)
         self.log_path = log_path
@@ -101,7 +107,13 @@ class NodeProcess:
         if self.log_path is not None:
             stderr = self.log_path.open("a")
         self.proc = subprocess.Popen(
-            self.command, stdout=subprocess.PIPE, stderr=stderr, text=True, bufsize=1
+            self.command,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            bufsize=1,
+            env={**os.environ, **self.env} if self.env else None,
+            preexec_fn=self.preexec_fn,
         )
         threading.Thread(target=self._read_stdout, daemon=True).start()
         if not self._ready.wait(START_TIMEOUT_S):
