@@ -4,8 +4,13 @@
     python scripts/gen_protos.py            # rewrite vmchain/_proto/
     python scripts/gen_protos.py --out DIR  # write elsewhere (the drift test does this)
 
-protoc writes imports as `from vmchain.v1 import types_pb2`; they are rewritten to the package
-they live in (`vmchain._proto.vmchain.v1`), the fix grpc/grpc#29390 calls for.
+Two proto trees live under protos/: our own API (`vmchain/v1/`, package `vmchain.v1`) and etcd's
+vendored v3 API (`etcd/`, packages `etcdserverpb`, `mvccpb`, `authpb`, `v3electionpb`; see
+protos/etcd/README.md). Each compiles to the same relative path under vmchain/_proto/.
+
+protoc writes imports as `from vmchain.v1 import types_pb2` or `from etcd.mvccpb import kv_pb2`;
+they are rewritten to the package they live in (`vmchain._proto.vmchain.v1`,
+`vmchain._proto.etcd.mvccpb`), the fix grpc/grpc#29390 calls for.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
 DEFAULT_OUT = ROOT / "vmchain" / "_proto"
 PACKAGE = "vmchain._proto"
-_IMPORT = re.compile(r"^(from|import) (vmchain\.v1|etcd[\w.]*)", re.MULTILINE)
+# The top-level directories of protos/ whose generated imports must be moved under PACKAGE.
+PROTO_ROOTS = ("vmchain", "etcd")
+_IMPORT = re.compile(rf"^(from|import) ((?:{'|'.join(PROTO_ROOTS)})\.[\w.]+)", re.MULTILINE)
 _HEADER = '"""Generated protobuf and gRPC code. Do not edit: run scripts/gen_protos.py."""\n'
 
 

@@ -40,3 +40,39 @@ def test_generated_imports_resolve_inside_the_package() -> None:
     assert node_pb2.DESCRIPTOR.package == "vmchain.v1"
     assert callable(node_pb2_grpc.NodeStub) and callable(dev_pb2_grpc.DevStub)
     assert types_pb2.TxStatus.Name(types_pb2.SUCCESS) == "SUCCESS"
+
+
+def test_etcd_stubs_resolve_inside_the_package() -> None:
+    from vmchain._proto.etcd.etcdserverpb import rpc_pb2, rpc_pb2_grpc
+    from vmchain._proto.etcd.mvccpb import kv_pb2
+    from vmchain._proto.etcd.v3electionpb import v3election_pb2, v3election_pb2_grpc
+
+    # The proto packages are etcd's own: the gRPC method paths the server routes on use them.
+    assert rpc_pb2.DESCRIPTOR.package == "etcdserverpb"
+    assert kv_pb2.DESCRIPTOR.package == "mvccpb"
+    assert v3election_pb2.DESCRIPTOR.package == "v3electionpb"
+    assert rpc_pb2.DESCRIPTOR.services_by_name["KV"].methods_by_name["Txn"].full_name == (
+        "etcdserverpb.KV.Txn"
+    )
+    assert callable(rpc_pb2_grpc.KVStub) and callable(v3election_pb2_grpc.ElectionStub)
+    assert v3election_pb2.CampaignResponse().leader.DESCRIPTOR.full_name == "v3electionpb.LeaderKey"
+
+
+def test_vendored_etcd_protos_are_stripped_and_licensed() -> None:
+    etcd = ROOT / "protos" / "etcd"
+    protos = sorted(p.relative_to(etcd).as_posix() for p in etcd.rglob("*.proto"))
+    assert protos == [
+        "authpb/auth.proto",
+        "etcdserverpb/rpc.proto",
+        "mvccpb/kv.proto",
+        "v3electionpb/v3election.proto",
+    ]
+    leftovers = [
+        name
+        for name in protos
+        for marker in ("gogoproto", "google.api", "google/api")
+        if marker in (etcd / name).read_text()
+    ]
+    assert leftovers == []
+    assert "Apache License" in (etcd / "LICENSE").read_text()
+    assert "v3.4.23" in (etcd / "README.md").read_text()
