@@ -29,7 +29,11 @@ DEFAULT_METRICS = "127.0.0.1:9464"
 DEFAULT_MAX_RECEIVE_BYTES = 1024 * 1024
 # A full block (2,000 txs with receipts) is about 1 MiB; leave room for large deploys.
 DEFAULT_MAX_SEND_BYTES = 64 * 1024 * 1024
-DEFAULT_WORKERS = 32
+# Each open stream (StreamBlocks/StreamEvents) holds a worker thread while it waits for blocks,
+# so streams get at most DEFAULT_MAX_STREAMS of the workers and unary calls always have the
+# rest: 32 idle subscribers can no longer starve submissions and reads.
+DEFAULT_WORKERS = 64
+DEFAULT_MAX_STREAMS = 32
 DEFAULT_MAX_CONCURRENT_RPCS = 256
 DEFAULT_RETAIN_HEIGHTS = 256
 # Gas a read-only Call may burn (like geth's --rpc.gascap): a Call costs the node CPU but no
@@ -57,6 +61,7 @@ class NodeConfig:
     max_receive_bytes: int = DEFAULT_MAX_RECEIVE_BYTES
     max_send_bytes: int = DEFAULT_MAX_SEND_BYTES
     workers: int = DEFAULT_WORKERS
+    max_streams: int = DEFAULT_MAX_STREAMS
     max_concurrent_rpcs: int = DEFAULT_MAX_CONCURRENT_RPCS
     retain_heights: int = DEFAULT_RETAIN_HEIGHTS
     call_gas_cap: int = DEFAULT_CALL_GAS_CAP

@@ -26,6 +26,10 @@ from vmchain.node.runtime import Runtime
 
 MAX_MINE_BLOCKS = 1_000
 MAX_INCREASE_SECONDS = 100 * 365 * 24 * 3600  # a century
+# Chain time the Dev controls may reach: the last millisecond of year 9999. Far below the u64
+# header field, so the wall clock moving on from a pinned time can never overflow it (a pin at
+# 2**64 - 1 used to stop the sealer with "Value out of range" one block later).
+MAX_DEV_TIME_MS = 253_402_300_799_999
 FIRST_SNAPSHOT_ID = 1  # 0 is proto3's default: a RevertRequest without an id never matches
 
 
@@ -69,6 +73,11 @@ class DevService(dpb_grpc.DevServicer):
                     f"timestamp_ms {request.timestamp_ms} is before the head block {height}'s "
                     f"timestamp {head_ms}: block timestamps never decrease"
                 )
+            if request.timestamp_ms > MAX_DEV_TIME_MS:
+                raise BadRequest(
+                    f"timestamp_ms {request.timestamp_ms} is past the dev clock's end "
+                    f"{MAX_DEV_TIME_MS} (year 9999)"
+                )
             self._clock.set_next_block_time(request.timestamp_ms)
         return dpb.DevResponse(height=height, timestamp_ms=request.timestamp_ms)
 
@@ -78,6 +87,11 @@ class DevService(dpb_grpc.DevServicer):
                 f"seconds {request.seconds} is more than a century ({MAX_INCREASE_SECONDS})"
             )
         with self._lock:
+            if self._clock.now_ms() + request.seconds * 1000 > MAX_DEV_TIME_MS:
+                raise BadRequest(
+                    f"seconds {request.seconds} would move chain time past the dev clock's end "
+                    f"{MAX_DEV_TIME_MS} (year 9999)"
+                )
             now_ms = self._clock.increase_time(request.seconds)
         height, _ = self._head()
         return dpb.DevResponse(height=height, timestamp_ms=now_ms)

@@ -43,6 +43,10 @@ class ShuttingDown(NodeError):
     """The node is stopping and accepts no new work; retry against a running node."""
 
 
+class Overloaded(NodeError):
+    """A per-node limit is reached (open streams); retry later or elsewhere."""
+
+
 class NotSealer(NodeError):
     """The node cannot seal (no authority key, or sealing stopped after an I/O error)."""
 

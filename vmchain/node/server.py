@@ -164,7 +164,13 @@ class NodeServer:
             maximum_concurrent_rpcs=config.max_concurrent_rpcs,
         )
         npb_grpc.add_NodeServicer_to_server(  # type: ignore[no-untyped-call]
-            NodeService(self.runtime, dev=config.dev, call_gas_cap=config.call_gas_cap), server
+            NodeService(
+                self.runtime,
+                dev=config.dev,
+                call_gas_cap=config.call_gas_cap,
+                max_streams=config.max_streams,
+            ),
+            server,
         )
         services = [NODE_SERVICE, HEALTH_SERVICE]
         if config.dev:

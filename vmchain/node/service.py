@@ -7,6 +7,7 @@ DEADLINE_EXCEEDED with our message (the tx is still pending) before the client g
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,8 +17,8 @@ from vmchain.chain.ledger import Ledger
 from vmchain.chain.tx import tx_id_of
 from vmchain.crypto import ADDRESS_SIZE
 from vmchain.node import convert
-from vmchain.node.config import DEFAULT_CALL_GAS_CAP
-from vmchain.node.errors import BadRequest, NotFoundError
+from vmchain.node.config import DEFAULT_CALL_GAS_CAP, DEFAULT_MAX_STREAMS
+from vmchain.node.errors import BadRequest, NotFoundError, Overloaded
 from vmchain.node.runtime import Runtime, Submitted
 from vmchain.node.status import code_number, status_of
 
@@ -43,15 +44,47 @@ def _required(message: Any, field: str) -> Any:
     return getattr(message, field)
 
 
+class StreamSlots:
+    """At most `limit` open streams: each holds a gRPC worker thread while it waits."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._open = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        with self._lock:
+            if self._open >= self._limit:
+                raise Overloaded(
+                    f"this node already serves {self._open} open streams (its --max-streams); "
+                    "close one or retry later"
+                )
+            self._open += 1
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._open -= 1
+
+    def open_count(self) -> int:
+        with self._lock:
+            return self._open
+
+
 class NodeService(npb_grpc.NodeServicer):
     """vmchain.v1.Node over a Runtime."""
 
     def __init__(
-        self, runtime: Runtime, *, dev: bool, call_gas_cap: int = DEFAULT_CALL_GAS_CAP
+        self,
+        runtime: Runtime,
+        *,
+        dev: bool,
+        call_gas_cap: int = DEFAULT_CALL_GAS_CAP,
+        max_streams: int = DEFAULT_MAX_STREAMS,
     ) -> None:
         self._runtime = runtime
         self._dev = dev
         self._call_gas_cap = call_gas_cap
+        self.streams = StreamSlots(max_streams)
 
     def SubmitTransaction(self, request: Any, context: Any) -> npb.SubmitResponse:  # noqa: N802
         signed = _required(request, "tx")
@@ -127,15 +160,23 @@ class NodeService(npb_grpc.NodeServicer):
         return convert.block_info(sealed, request.full)
 
     def StreamBlocks(self, request: Any, context: Any) -> Iterator[npb.BlockInfo]:  # noqa: N802
-        for sealed in self._runtime.blocks_from(request.from_height, context.is_active):
-            yield convert.block_info(sealed, request.full)
+        self.streams.take()
+        try:
+            for sealed in self._runtime.blocks_from(request.from_height, context.is_active):
+                yield convert.block_info(sealed, request.full)
+        finally:
+            self.streams.give_back()
 
     def StreamEvents(self, request: Any, context: Any) -> Iterator[npb.EventInfo]:  # noqa: N802
         contract = request.contract
         if contract:
             convert.address_field(contract, "contract")
-        for sealed in self._runtime.blocks_from(request.from_height, context.is_active):
-            yield from convert.event_infos(sealed, contract, request.event)
+        self.streams.take()
+        try:
+            for sealed in self._runtime.blocks_from(request.from_height, context.is_active):
+                yield from convert.event_infos(sealed, contract, request.event)
+        finally:
+            self.streams.give_back()
 
     def GetNodeInfo(self, request: Any, context: Any) -> npb.NodeInfo:  # noqa: N802
         return self._runtime.read(

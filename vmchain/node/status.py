@@ -27,6 +27,7 @@ from vmchain.node.errors import (
     ConfigError,
     NotFoundError,
     NotSealer,
+    Overloaded,
     ShuttingDown,
     TxDropped,
     WaitExpired,
@@ -46,6 +47,7 @@ TABLE: tuple[tuple[type[BaseException], Any], ...] = (
     (TxDropped, Code.FAILED_PRECONDITION),
     (ShuttingDown, Code.UNAVAILABLE),
     (NotSealer, Code.UNAVAILABLE),
+    (Overloaded, Code.RESOURCE_EXHAUSTED),
     (ConfigError, Code.INVALID_ARGUMENT),
     (StoreError, Code.UNAVAILABLE),  # I/O trouble: the node stops sealing rather than guess
     (InvalidGenesis, Code.FAILED_PRECONDITION),

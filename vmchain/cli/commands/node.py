@@ -30,7 +30,7 @@ from prometheus_client import disable_created_metrics
 
 from vmchain.chain.errors import ChainError
 from vmchain.chain.genesis import DEV_BALANCE, DEV_CHAIN_ID, dev_genesis, dev_keys
-from vmchain.chain.mempool import MempoolLimits
+from vmchain.chain.mempool import DEFAULT_MAX_PER_SENDER, MempoolLimits
 from vmchain.chain.verify import DEFAULT_CHECK_BLOCKS
 from vmchain.cli.commands import Command, CommandError, UsageError
 from vmchain.cli.commands.passphrase import add_passphrase_argument, require_passphrase
@@ -40,7 +40,9 @@ from vmchain.crypto.keystore import is_keystore
 from vmchain.node.config import (
     DEFAULT_CALL_GAS_CAP,
     DEFAULT_GRPC,
+    DEFAULT_MAX_STREAMS,
     DEFAULT_METRICS,
+    DEFAULT_WORKERS,
     NodeConfig,
     TlsFiles,
     check_key_file_mode,
@@ -133,6 +135,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
     add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
     add(
+        "--mempool-max-per-sender",
+        type=_flag(_positive, "--mempool-max-per-sender"),
+        metavar="N",
+        help=f"pending txs one sender may have (default {DEFAULT_MAX_PER_SENDER})",
+    )
+    add(
+        "--max-streams",
+        default=DEFAULT_MAX_STREAMS,
+        type=_flag(_positive, "--max-streams"),
+        metavar="N",
+        help=f"open StreamBlocks/StreamEvents calls served at once (default {DEFAULT_MAX_STREAMS})",
+    )
+    add(
         "--call-gas-cap",
         default=DEFAULT_CALL_GAS_CAP,
         type=_flag(_positive, "--call-gas-cap"),
@@ -179,7 +194,7 @@ def _config(args: argparse.Namespace) -> NodeConfig:
     mempool = MempoolLimits(
         max_txs=args.mempool_max_txs or limits.max_txs,
         max_bytes=args.mempool_max_bytes or limits.max_bytes,
-        max_per_sender=limits.max_per_sender,
+        max_per_sender=args.mempool_max_per_sender or limits.max_per_sender,
     )
     return NodeConfig(
         data_dir=args.data_dir,
@@ -191,6 +206,8 @@ def _config(args: argparse.Namespace) -> NodeConfig:
         node_key_path=args.node_key,
         mempool=mempool,
         call_gas_cap=args.call_gas_cap,
+        max_streams=args.max_streams,
+        workers=max(DEFAULT_WORKERS, args.max_streams + DEFAULT_WORKERS - DEFAULT_MAX_STREAMS),
         tls=_tls(args),
     )
 
