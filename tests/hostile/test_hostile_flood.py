@@ -6,6 +6,8 @@ time 60 m). One sender pushes 5,020 txs over the batch stream: 5,000 admitted, 2
 RESOURCE_EXHAUSTED `sender_limit`. One tx from another sender then fills a block, which seals.
 Pool cap: a dev node with `--mempool-max-txs 40` and block time 60 m; 50 fresh senders send one
 tx each: 40 admitted, 10 RESOURCE_EXHAUSTED `mempool_full`; `Mine` then seals them.
+The flags: `--mempool-max-per-sender 10` and a `--mempool-max-bytes` that holds 12 of the txs
+sent: one sender gets 10 in, other senders fill the bytes, the rest get RESOURCE_EXHAUSTED.
 """
 
 from __future__ import annotations
@@ -146,3 +148,44 @@ def test_flood_from_many_senders(tiny_pool_node: NodeProcess) -> None:
     assert head_height(node) == start
     receipt = node.GetReceipt(npb.GetReceiptRequest(tx_id=many[0].tx_id), timeout=5)
     assert (receipt.height, receipt_status(receipt)) == (start, "SUCCESS")
+
+
+PER_SENDER = 10
+BYTES_CAP_TXS = 12  # the byte cap holds exactly this many of the txs below
+
+
+@pytest.fixture(scope="module")
+def byte_cap_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
+    """A dev node whose mempool holds BYTES_CAP_TXS of our txs by bytes, PER_SENDER per sender."""
+    sample = _txs(KEYS[0], DEV_CHAIN_ID, 1, 1, b"bytes00")[0]
+    cap = sample.size * BYTES_CAP_TXS + sample.size // 2
+    base: Path = tmp_path_factory.mktemp("byte-cap")
+    args = ["--block-time", "60m", "--mempool-max-bytes", str(cap)]
+    args += ["--mempool-max-per-sender", str(PER_SENDER)]
+    node = NodeProcess(base / "data", args=args, log_path=base / "node.log").start()
+    try:
+        yield node
+    finally:
+        _stopped(node, base / "node.log")
+
+
+def test_mempool_flags_cap_one_sender_and_total_bytes(byte_cap_node: NodeProcess) -> None:
+    node = byte_cap_node.node
+    start = head_height(node) + 1
+    one = _txs(FLOODER, DEV_CHAIN_ID, start, PER_SENDER + 5, b"bytes")
+    results = _stream(node, one)
+    COUNTS["flood_one_sender_flag"] += len(one)
+    assert [r.code for r in results] == [OK] * PER_SENDER + [EXHAUSTED] * 5
+    assert results[-1].error == (
+        f"sender_limit: sender 0x{FLOODER.address.hex()} already has {PER_SENDER} pending txs"
+    )
+    senders = [PrivateKey.from_int(Scheme.SECP256K1, 9500 + i) for i in range(6)]
+    many = [_txs(key, DEV_CHAIN_ID, start, 1, b"bytes")[0] for key in senders]
+    results = _stream(node, many)
+    COUNTS["flood_bytes_cap"] += len(many)
+    room = BYTES_CAP_TXS - PER_SENDER
+    assert [r.code for r in results] == [OK] * room + [EXHAUSTED] * (len(many) - room)
+    assert results[-1].error.startswith(f"mempool_full: mempool is full ({BYTES_CAP_TXS} txs, ")
+    mine(byte_cap_node.devc)
+    block = node.GetBlock(npb.GetBlockRequest(height=start), timeout=10)
+    assert block.header.tx_count == BYTES_CAP_TXS
