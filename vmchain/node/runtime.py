@@ -282,7 +282,10 @@ class Runtime:
         if self._accepting:
             return
         if self._fault is not None:
-            raise NotSealer(f"this node stopped sealing after an error: {self._fault}")
+            raise NotSealer(
+                f"this node stopped sealing after an error: {self._fault}; it serves reads "
+                "until it is restarted (docs/operations.md, storage faults)"
+            )
         if self._stopping or self._closed:
             raise ShuttingDown("node is shutting down and accepts no new transactions")
         raise NotSealer("this node has no authority key and cannot seal transactions")
@@ -385,6 +388,8 @@ class Runtime:
         with self._lock:
             if self._stopping or self._closed:
                 raise ShuttingDown("node is shutting down; the chain cannot be reverted")
+            if self._fault is not None:  # after a failed write the store takes no more
+                raise NotSealer(f"sealing stopped after an error: {self._fault}; no revert")
             head = self._ledger.rewind(height)
             for above in [h for h in self._recent if h > height]:
                 del self._recent[above]

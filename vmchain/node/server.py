@@ -6,6 +6,14 @@ Ledger, the Runtime (the sealer thread) and a gRPC server with the Node service 
 size limits, and the Prometheus endpoint. `stop()` is the graceful path SIGTERM takes: health goes
 NOT_SERVING, submissions are refused, the pending txs are sealed (bounded), streams end, the gRPC
 server drains, the store is flushed and closed.
+
+Storage faults (docs/operations.md): before the read-write open of an existing data dir the
+database is opened read-only and the chain's head checked (`probe_store`): RocksDB deletes
+table files its MANIFEST does not name when it opens a database for writing, so a damaged
+MANIFEST would otherwise lose them for good and show an older or empty chain. A write that
+fails while the node runs stops sealing (Runtime); the node keeps serving reads, reports
+NOT_SERVING, and on stop closes the store as far as RocksDB lets it (the next start recovers
+every block whose synced write completed from the write-ahead log).
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from vmchain._proto.vmchain.v1 import node_pb2_grpc as npb_grpc
 from vmchain.chain.genesis import Genesis
 from vmchain.chain.ledger import Ledger
 from vmchain.chain.sealer import SealerPolicy
-from vmchain.chain.store import open_rocks
+from vmchain.chain.store import ChainStore, open_rocks
 from vmchain.chain.verify import DEFAULT_CHECK_BLOCKS, check_recent_blocks
 from vmchain.crypto import PrivateKey, address_to_text
 from vmchain.node.clock import Clock, DevClock, SystemClock
@@ -41,7 +49,15 @@ from vmchain.node.interceptor import ServiceInterceptor
 from vmchain.node.metrics import Metrics, MetricsServer
 from vmchain.node.runtime import Runtime
 from vmchain.node.service import NodeService
+from vmchain.state.errors import StoreError, UnknownColumnFamily
 from vmchain.state.kv import Store
+from vmchain.state.rocks import (
+    DamagedStore,
+    RocksStore,
+    check_current,
+    database_exists,
+    table_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +77,36 @@ class Endpoints:
 def _with_port(address: str, port: int) -> str:
     host = address.rpartition(":")[0]
     return f"{host}:{port}"
+
+
+def probe_store(path: Path) -> None:
+    """Check an existing database at `path` before the node opens it for writing: opened
+    read-only (nothing is deleted or written), it must hold a chain whose head block and state
+    journal agree (Ledger.open's checks). DamagedStore or CorruptStore otherwise; nothing
+    when there is no database yet."""
+    check_current(str(path))
+    if not database_exists(str(path)):
+        return
+    store = RocksStore(str(path), (), read_only=True)
+    try:
+        if _genesis_text(store) is None:
+            tables = table_files(str(path))
+            if tables:
+                raise DamagedStore(
+                    f"RocksDB at {path} holds {len(tables)} table files but no chain: its "
+                    "MANIFEST does not name them (truncated or damaged?)"
+                )
+            return
+        Ledger.open(store).close()
+    finally:
+        store.close()
+
+
+def _genesis_text(store: Store) -> str | None:
+    try:
+        return ChainStore(store).genesis_text()
+    except UnknownColumnFamily:  # created, but the chain's column families never were
+        return None
 
 
 class NodeServer:
@@ -117,6 +163,7 @@ class NodeServer:
 
     def _open_ledger(self, genesis: Genesis | None) -> Ledger:
         path = db_path(self.data_dir)
+        probe_store(path)
         if genesis is None and not (path / "CURRENT").exists():
             raise ConfigError(
                 f"{self.data_dir} holds no chain; create one first with "
@@ -255,8 +302,11 @@ class NodeServer:
         self.runtime.close()
         if self._server is not None:
             self._server.stop(self.config.shutdown_grace_s).wait()
-        if not self.runtime.close_ledger(timeout_s=10):
-            log.error("the store could not be closed: the sealer still holds it")
+        try:
+            if not self.runtime.close_ledger(timeout_s=10):
+                log.error("the store could not be closed: the sealer still holds it")
+        except StoreError as exc:
+            log.error("%s; the next start recovers every completed block write from the WAL", exc)
         if self._metrics_server is not None:
             self._metrics_server.close()
         self._remove_tmp_dir()

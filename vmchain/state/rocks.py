@@ -5,6 +5,12 @@ pickle). ``RocksStore.write`` turns a ``Batch`` into one rocksdict ``WriteBatch`
 column families and applies it with ``sync=True``, so a crash leaves all of it or none.
 Existence is always tested with a real ``get`` (never ``key_may_exist``), and iteration
 honours both bounds.
+
+Every error RocksDB raises (rocksdict gives a bare ``Exception`` with RocksDB's status text) is
+turned into a StoreError saying what was being done; when the text says the files are damaged
+(``Corruption: ...``, or a file the database needs is missing) it is a DamagedStore. After a
+failed write RocksDB keeps refusing writes (a sticky background error) until the database is
+reopened: the node stops sealing at the first failure and never tries to write again.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from rocksdict import (
     AccessType,
     BlockBasedOptions,
     Cache,
+    DBRecoveryMode,
     Options,
     Rdict,
     ReadOptions,
@@ -37,12 +44,34 @@ DEFAULT_WRITE_BUFFER_BYTES = 8 * 1024 * 1024
 
 def _options(cache: Cache, write_buffer_bytes: int) -> Options:
     opts = Options(raw_mode=True)
+    # Every write is synced, so only the last WAL record can be incomplete (a crash in the
+    # middle of it): recovery drops such a tail, and a damaged record anywhere else is an
+    # error at open. RocksDB's default (point in time) would silently stop at the damage and
+    # open an older database without the acknowledged blocks written after it.
+    opts.set_wal_recovery_mode(DBRecoveryMode.tolerate_corrupted_tail_records())
     opts.set_write_buffer_size(write_buffer_bytes)
     table = BlockBasedOptions()
     table.set_block_cache(cache)
     table.set_bloom_filter(10, False)
     opts.set_block_based_table_factory(table)
     return opts
+
+
+class DamagedStore(StoreError):
+    """RocksDB found its files damaged: a checksum mismatch, a truncated or missing file.
+    Restore the data directory from a backup; the message says what RocksDB found."""
+
+
+# RocksDB status texts that mean the files on disk are damaged, not that the disk is full,
+# busy or locked. A missing file is damage: RocksDB lists only files its MANIFEST names.
+_DAMAGE_MARKERS = ("Corruption", "No such file or directory")
+
+
+def store_error(doing: str, exc: Exception) -> StoreError:
+    """The StoreError (DamagedStore when RocksDB's text says so) for `exc` while `doing`."""
+    text = str(exc) or type(exc).__name__
+    cls = DamagedStore if any(marker in text for marker in _DAMAGE_MARKERS) else StoreError
+    return cls(f"{doing}: {text}")
 
 
 class RocksKV:
@@ -58,26 +87,37 @@ class RocksKV:
     def get(self, key: bytes) -> bytes | None:
         try:
             value: bytes | None = self._db.get(key)
-        except KeyError as exc:  # rocksdict's answer to a key that is not bytes
-            raise StoreError(f"cannot read {self.name!r}: {exc}") from exc
+        except StoreError:
+            raise
+        except Exception as exc:  # a key that is not bytes, or RocksDB's read error
+            raise store_error(f"cannot read {self.name!r}", exc) from exc
         return value
 
     def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
         if not keys:
             return []
-        return cast(list[bytes | None], self._db[list(keys)])
+        try:
+            return cast(list[bytes | None], self._db[list(keys)])
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise store_error(f"cannot read {self.name!r}", exc) from exc
 
     def put(self, key: bytes, value: bytes) -> None:
         try:
             self._db.put(key, value, self._sync)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise StoreError(f"cannot put into {self.name!r}: {exc}") from exc
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise store_error(f"cannot put into {self.name!r}", exc) from exc
 
     def delete(self, key: bytes) -> None:
         try:
             self._db.delete(key, self._sync)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise StoreError(f"cannot delete from {self.name!r}: {exc}") from exc
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise store_error(f"cannot delete from {self.name!r}", exc) from exc
 
     def items(
         self, lower: bytes | None = None, upper: bytes | None = None
@@ -86,10 +126,15 @@ class RocksKV:
         if upper is not None:
             read_opts.set_iterate_upper_bound(upper)
         # RocksDB's lower bound is not applied by SeekToFirst: seek to it explicitly.
-        for key, value in self._db.items(from_key=lower, read_opt=read_opts):
-            if upper is not None and cast(bytes, key) >= upper:
-                return
-            yield cast(bytes, key), value
+        try:
+            for key, value in self._db.items(from_key=lower, read_opt=read_opts):
+                if upper is not None and cast(bytes, key) >= upper:
+                    return
+                yield cast(bytes, key), value
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise store_error(f"cannot iterate {self.name!r}", exc) from exc
 
 
 class RocksStore:
@@ -108,8 +153,14 @@ class RocksStore:
 
         With ``read_only`` nothing is created and no lock is taken (a running node may hold
         the database): the reader sees the data as of the open, writes fail, and a missing
-        database or column family is a StoreError."""
+        database or column family is a StoreError.
+
+        Damaged files RocksDB notices at the open (a bad checksum in a table file's footer or
+        index, a table file truncated or missing, a damaged MANIFEST or CURRENT) raise
+        DamagedStore; so does a directory with database files but no CURRENT (never created
+        afresh over them)."""
         wanted = [DEFAULT_CF, *column_families]
+        check_current(path)
         if read_only:
             _check_readable(path, wanted)
         else:
@@ -118,7 +169,7 @@ class RocksStore:
         opts = _options(self._cache, write_buffer_bytes)
         opts.create_if_missing(not read_only)
         opts.create_missing_column_families(not read_only)
-        existing = Rdict.list_cf(path, Options(raw_mode=True)) if _exists(path) else []
+        existing = _list_cf(path) if database_exists(path) else []
         names = list(dict.fromkeys([*wanted, *existing]))
         access = AccessType.read_only(False) if read_only else AccessType.read_write()
         cf_opts = {
@@ -127,7 +178,7 @@ class RocksStore:
         try:
             self._db = Rdict(path, opts, column_families=cf_opts, access_type=access)
         except Exception as exc:
-            raise StoreError(f"cannot open RocksDB at {path}: {exc}") from exc
+            raise store_error(f"cannot open RocksDB at {path}", exc) from exc
         self._sync = WriteOptions()
         self._sync.sync = True
         self._views = {
@@ -165,18 +216,27 @@ class RocksStore:
                         wb.put(key, value)
             except (KeyError, ValueError, TypeError) as exc:
                 raise StoreError(f"bad operation in batch for {cf!r}: {exc}") from exc
-        self._db.write(wb, self._sync)
+        try:
+            self._db.write(wb, self._sync)
+        except StoreError:
+            raise
+        except Exception as exc:  # disk full, I/O error, or RocksDB's sticky error after one
+            raise store_error(f"cannot write a batch to RocksDB at {self.path}", exc) from exc
 
     def close(self) -> None:
         """Flush and close the database. Views handed out by ``cf`` stop working, and
-        every reference to the database is dropped so that it can be opened again."""
+        every reference to the database is dropped so that it can be opened again, even when
+        the close fails (after a failed write RocksDB cannot flush): then StoreError."""
         if isinstance(self._db, _Closed):
             return
         for view in self._views.values():
             view._db = _CLOSED  # type: ignore[assignment]
         self._handles.clear()
-        self._db.close()
-        self._db = _CLOSED  # type: ignore[assignment]
+        db, self._db = self._db, _CLOSED  # type: ignore[assignment]
+        try:
+            db.close()
+        except Exception as exc:
+            raise store_error(f"cannot close RocksDB at {self.path} cleanly", exc) from exc
 
 
 class _Closed:
@@ -192,18 +252,48 @@ class _Closed:
 _CLOSED = _Closed()
 
 
-def _exists(path: str) -> bool:
+def database_exists(path: str) -> bool:
+    """Whether `path` holds a RocksDB database (its CURRENT file)."""
     return os.path.exists(os.path.join(path, "CURRENT"))
+
+
+def table_files(path: str) -> list[str]:
+    """The names of the table (.sst) files in the database directory `path`, sorted."""
+    if not os.path.isdir(path):
+        return []
+    return sorted(name for name in os.listdir(path) if name.endswith(".sst"))
+
+
+# Files only a database that was created holds: RocksDB writes its first MANIFEST, then
+# CURRENT, then the first WAL (a lone MANIFEST is a creation that was interrupted).
+_DATABASE_FILES = (".sst", ".log")
+
+
+def check_current(path: str) -> None:
+    """DamagedStore when `path` holds database files but no CURRENT: RocksDB would otherwise
+    refuse oddly or, worse, start a new database beside the old files."""
+    if database_exists(path) or not os.path.isdir(path):
+        return
+    found = sorted(name for name in os.listdir(path) if name.endswith(_DATABASE_FILES))
+    if found:
+        shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        raise DamagedStore(
+            f"RocksDB at {path} has no CURRENT file but holds database files ({shown})"
+        )
+
+
+def _list_cf(path: str) -> list[str]:
+    try:
+        return Rdict.list_cf(path, Options(raw_mode=True))
+    except Exception as exc:
+        raise store_error(f"cannot read the column families of {path}", exc) from exc
 
 
 def _check_readable(path: str, wanted: Sequence[str]) -> None:
     """A read-only open needs the database and every wanted column family to exist."""
-    if not _exists(path):
+    if not database_exists(path):
         raise StoreError(f"no RocksDB database at {path}")
-    try:
-        existing = Rdict.list_cf(path, Options(raw_mode=True))
-    except Exception as exc:
-        raise StoreError(f"cannot read the column families of {path}: {exc}") from exc
+    existing = _list_cf(path)
     missing = [name for name in wanted if name not in existing]
     if missing:
         raise StoreError(f"RocksDB at {path} lacks column families {missing}")

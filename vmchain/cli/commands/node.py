@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from prometheus_client import disable_created_metrics
 
-from vmchain.chain.errors import ChainError
+from vmchain.chain.errors import ChainError, CorruptStore
 from vmchain.chain.genesis import DEV_BALANCE, DEV_CHAIN_ID, dev_genesis, dev_keys
 from vmchain.chain.mempool import DEFAULT_MAX_PER_SENDER, MempoolLimits
 from vmchain.chain.verify import DEFAULT_CHECK_BLOCKS
@@ -55,7 +55,8 @@ from vmchain.node.failpoints import FailPointError, FailPoints
 from vmchain.node.logs import FORMATS
 from vmchain.node.logs import configure as configure_logs
 from vmchain.node.server import Endpoints, NodeServer
-from vmchain.state.errors import StateError
+from vmchain.state.errors import InvalidNode, InvalidRecord, MissingNode, StateError
+from vmchain.state.rocks import DamagedStore
 
 T = TypeVar("T")
 
@@ -300,6 +301,22 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 1_000)
 
 
+# What a data dir that fails to open or to pass the start-up check is: damaged files
+# (RocksDB's checksums, a missing file), or a chain that contradicts itself.
+DAMAGE: tuple[type[Exception], ...] = (
+    DamagedStore,
+    CorruptStore,
+    MissingNode,
+    InvalidNode,
+    InvalidRecord,
+)
+
+
+def _damaged(data_dir: Path | None, exc: Exception) -> str:
+    where = data_dir if data_dir is not None else "(temporary)"
+    return f"{exc}; data dir {where} is damaged: restore it from a backup (docs/operations.md)"
+
+
 def run(args: argparse.Namespace) -> int:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series
     configure_logs(args.log_level, args.log_format)
@@ -313,6 +330,8 @@ def run(args: argparse.Namespace) -> int:
             check_blocks=args.check_blocks,
             failpoints=FailPoints.from_env(os.environ),
         )
+    except DAMAGE as exc:
+        raise CommandError(_damaged(args.data_dir, exc)) from None
     except (ConfigError, ChainError, StateError, FailPointError) as exc:
         raise CommandError(str(exc)) from None
     try:
