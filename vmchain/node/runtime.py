@@ -52,11 +52,15 @@ from vmchain.node.errors import (
 from vmchain.node.failpoints import FailPoints
 from vmchain.node.logs import fields
 from vmchain.node.metrics import BlockStats, Metrics
+from vmchain.state.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# A failed block write or read of the store: the disk is full or failing (or the store is
+# damaged). Logged without a traceback; every other exception while sealing is a bug.
+STORAGE_ERRORS = (StoreError, OSError)
 RECENT_BLOCKS = 128  # sealed blocks kept in memory for live streams
 STREAM_POLL_S = 0.5  # how often an idle stream checks that its client is still there
 DEFAULT_DRAIN_MS = 5_000  # on shutdown, keep sealing pending txs for at most this long
@@ -456,7 +460,16 @@ class Runtime:
             self._ledger.commit(sealed)
             self._failpoints.hit("commit.before_ack")
         except Exception as exc:
-            log.exception("sealing block %d failed; sealing stops", self._ledger.height() + 1)
+            height = self._ledger.height() + 1
+            if isinstance(exc, STORAGE_ERRORS):  # the disk failed, not our code: no traceback
+                log.error(
+                    "sealing block %d failed on a storage error; sealing stops: %s: %s",
+                    height,
+                    type(exc).__name__,
+                    exc,
+                )
+            else:
+                log.exception("sealing block %d failed; sealing stops", height)
             self._metrics.store_failed()
             self._fault = f"{type(exc).__name__}: {exc}"
             self._accepting = False
