@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from vmchain import __version__
 from vmchain.cli.commands import Command, CommandError, UsageError
 from vmchain.cli.commands.balance import COMMAND as BALANCE
+from vmchain.cli.commands.bench import COMMAND as BENCH
 from vmchain.cli.commands.block import COMMAND as BLOCK
 from vmchain.cli.commands.certs import COMMAND as CERTS
 from vmchain.cli.commands.contract import COMMAND as CONTRACT
@@ -39,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     VERIFY_RECEIPT,
     CONTRACT,
     VERIFY,
+    BENCH,
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
