@@ -1,0 +1,271 @@
+"""One load client of the crash harness, run as its own OS process.
+
+    python tests/reliability/crash_client.py --target-file T --key-index I --out ACKS
+
+Dev account I signs transfers one at a time (each with a unique note, gas price 1, so a fee is
+paid) and submits each with a wait for its receipt. The node's address is read from the target
+file, which the harness rewrites after every restart. When the node dies mid-call (UNAVAILABLE,
+DEADLINE_EXCEEDED, CANCELLED...) the client re-reads the target and submits the SAME signed
+bytes again until it gets the receipt: the honest retry, which the node must never apply twice.
+
+Every receipt received is appended to ACKS as one JSON line {"tx_id": hex, "receipt": hex},
+where "receipt" is the exact Receipt bytes of the SubmitResponse as they came off the wire,
+flushed before the tx counts as acknowledged. SIGTERM ends the run after the call in hand; the
+last stdout line is a JSON summary (sent, acked, acked after a retry, retries, rejected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import grpc
+
+from vmchain._proto.vmchain.v1 import node_pb2 as npb
+from vmchain._proto.vmchain.v1 import types_pb2 as pb
+from vmchain.chain.genesis import DEV_CHAIN_ID, dev_keys
+from vmchain.chain.tx import Tx, build_transfer, signed_message
+from vmchain.encoding.varint import decode_uvarint
+
+NODE_SERVICE = npb.DESCRIPTOR.services_by_name["Node"].full_name
+WAIT_MS = 3_000
+CALL_TIMEOUT_S = 5.0
+RETRY_SLEEP_S = 0.05
+VALIDITY = 500  # blocks a tx stays valid: long enough to outlive every restart of a run
+RECIPIENTS = 3  # fresh addresses each client pays, besides the other dev accounts
+# Worth another try: the node is down, restarting, or answered before the block was sealed.
+RETRYABLE = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+CHANNEL_OPTIONS = [
+    ("grpc.initial_reconnect_backoff_ms", 50),
+    ("grpc.min_reconnect_backoff_ms", 50),
+    ("grpc.max_reconnect_backoff_ms", 200),
+]
+
+
+class WireError(ValueError):
+    """A message did not walk as protobuf wire format."""
+
+
+def length_field(raw: bytes, number: int) -> bytes | None:
+    """The raw bytes of length-delimited field `number` of a serialized message, or None.
+
+    Only varint (0) and length-delimited (2) wire types occur in the messages this reads."""
+    pos = 0
+    while pos < len(raw):
+        tag, pos = decode_uvarint(raw, pos)
+        kind = tag & 7
+        if kind == 0:
+            _, pos = decode_uvarint(raw, pos)
+            continue
+        if kind != 2:
+            raise WireError(f"wire type {kind} of field {tag >> 3} is not expected here")
+        size, pos = decode_uvarint(raw, pos)
+        if tag >> 3 == number:
+            return raw[pos : pos + size]
+        pos += size
+    return None
+
+
+def recipients(key_index: int) -> list[bytes]:
+    """The addresses client `key_index` pays: its fresh ones, then the next dev account."""
+    fresh = [
+        hashlib.sha256(b"crash-recipient" + bytes([key_index, n])).digest()[:20]
+        for n in range(RECIPIENTS)
+    ]
+    return [*fresh, dev_keys()[(key_index + 1) % len(dev_keys())].address]
+
+
+def raw_method(channel: Any, name: str, request_type: Any) -> Callable[..., bytes]:
+    """A unary Node method that returns the response's bytes unparsed."""
+    method: Callable[..., bytes] = channel.unary_unary(
+        f"/{NODE_SERVICE}/{name}",
+        request_serializer=request_type.SerializeToString,
+        response_deserializer=None,
+    )
+    return method
+
+
+@dataclass(slots=True)
+class Counts:
+    sent: int = 0
+    acked: int = 0
+    acked_after_retry: int = 0
+    retries: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+
+
+class Connection:
+    """A channel to whatever address the target file names now."""
+
+    def __init__(self, target_file: Path) -> None:
+        self._target_file = target_file
+        self._address = ""
+        self._channel: Any = None
+        self.submit: Callable[..., bytes] | None = None
+        self.info: Callable[..., bytes] | None = None
+
+    def refresh(self) -> bool:
+        """Follow the target file; False while it names nothing yet."""
+        try:
+            address = self._target_file.read_text().strip()
+        except FileNotFoundError:
+            return False
+        if address and address != self._address:
+            self.close()
+            self._address = address
+            self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+            self.submit = raw_method(self._channel, "SubmitTransaction", npb.SubmitRequest)
+            self.info = raw_method(self._channel, "GetNodeInfo", npb.GetNodeInfoRequest)
+        return bool(self._address)
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+
+
+class Client:
+    """The submit-wait-record loop of one dev account."""
+
+    def __init__(self, key_index: int, connection: Connection, out: TextIO) -> None:
+        self.key = dev_keys()[key_index]
+        self.key_index = key_index
+        self.connection = connection
+        self.out = out
+        self.counts = Counts()
+        self.stopping = False
+        self.known_height = 0
+        self._pay = recipients(key_index)
+
+    def next_tx(self, seq: int) -> Tx:
+        start = max(1, self.known_height)
+        return build_transfer(
+            self.key,
+            chain_id=DEV_CHAIN_ID,
+            to=self._pay[seq % len(self._pay)],
+            amount=1 + seq % 7,
+            first_valid=start,
+            last_valid=start + VALIDITY,
+            gas_price=1,
+            note=f"crash client {self.key_index} tx {seq}".encode(),
+        )
+
+    def learn_height(self) -> None:
+        """Ask the node for its head once, so first_valid stays within the window."""
+        while not self.stopping:
+            if self.connection.refresh() and self.connection.info is not None:
+                try:
+                    raw = self.connection.info(npb.GetNodeInfoRequest(), timeout=CALL_TIMEOUT_S)
+                    self.known_height = npb.NodeInfo.FromString(raw).height
+                    return
+                except grpc.RpcError:
+                    pass
+            time.sleep(RETRY_SLEEP_S)
+
+    def settle(self, tx: Tx) -> bytes | None:
+        """Submit `tx` (the same signed bytes every time) until its receipt comes back; None
+        when the node refuses it for good or the run is told to stop."""
+        request = npb.SubmitRequest(tx=signed_message(tx), wait_ms=WAIT_MS)
+        attempts = 0
+        while not self.stopping:
+            if attempts:
+                self.counts.retries += 1
+            attempts += 1
+            if not self.connection.refresh() or self.connection.submit is None:
+                time.sleep(RETRY_SLEEP_S)
+                continue
+            try:
+                raw = self.connection.submit(request, timeout=CALL_TIMEOUT_S)
+            except grpc.RpcError as exc:
+                if exc.code() in RETRYABLE:
+                    time.sleep(RETRY_SLEEP_S)
+                    continue
+                name = exc.code().name
+                self.counts.rejected[name] = self.counts.rejected.get(name, 0) + 1
+                return None
+            receipt = length_field(raw, 2)
+            if receipt is not None:
+                if attempts > 1:
+                    self.counts.acked_after_retry += 1
+                return receipt
+        return None
+
+    def record(self, tx: Tx, receipt: bytes) -> None:
+        """Write the receipt down (flushed) before the tx counts as acknowledged."""
+        self.out.write(json.dumps({"tx_id": tx.tx_id.hex(), "receipt": receipt.hex()}) + "\n")
+        self.out.flush()
+        self.counts.acked += 1
+        self.known_height = max(self.known_height, decode_height(receipt))
+
+    def run(self) -> None:
+        self.learn_height()
+        seq = 0
+        while not self.stopping:
+            tx = self.next_tx(seq)
+            seq += 1
+            self.counts.sent += 1
+            receipt = self.settle(tx)
+            if receipt is not None:
+                self.record(tx, receipt)
+
+
+def decode_height(receipt: bytes) -> int:
+    """Receipt.height from the receipt's bytes."""
+    height: int = pb.Receipt.FromString(receipt).height
+    return height
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target-file", type=Path, required=True)
+    parser.add_argument("--key-index", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    connection = Connection(args.target_file)
+    with args.out.open("a") as out:
+        client = Client(args.key_index, connection, out)
+
+        def stop(signum: int, frame: object) -> None:
+            del signum, frame
+            client.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            client.run()
+        finally:
+            connection.close()
+    counts = client.counts
+    summary = {
+        "key_index": args.key_index,
+        "sent": counts.sent,
+        "acked": counts.acked,
+        "acked_after_retry": counts.acked_after_retry,
+        "retries": counts.retries,
+        "rejected": counts.rejected,
+    }
+    print(json.dumps(summary), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
