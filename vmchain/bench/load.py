@@ -1,16 +1,17 @@
 """The load generator: operations due by the schedule (or kept at a fixed concurrency), sent in
-streamed batches, and seen sealed in the node's block stream.
+batches on one streamed call, and seen sealed in the node's block stream.
 
-Two threads. The driver makes operations due: open loop, operation i at start + i / rate; closed
-loop (--max), a new one whenever fewer than `concurrency` are queued or in flight. Each takes a
-free car (a car has at most one tx in flight, so a gate's exit follows its entry and vouchers
-rise), is signed, registered as in flight and sent with the queued others over one
-SubmitTransactions call. The watcher follows StreamBlocks from the first height after setup:
-each receipt of an in-flight tx ends that operation at the moment its block arrived, frees its
-car and wakes the driver. A tx the node refuses ends at once with the refusal's gRPC code.
-After the window the driver stops making operations (those still waiting for a car are
-"unsent") and waits up to `drain` for the ones in flight; any left then are errors
-(DEADLINE_EXCEEDED, or the code of the failed call that sent them).
+The driver thread makes operations due: open loop, operation i at start + i / rate; closed loop
+(--max), a new one whenever fewer than `concurrency` are queued or in flight. Each takes a free
+car (a car has at most one tx in flight, so a gate's exit follows its entry and vouchers rise),
+is signed, registered as in flight and queued, with the others ready, as one batch on the run's
+one SubmitTransactions call (bench/stream.py, whose reader thread ends a refused tx at once
+with the refusal's gRPC code). The watcher thread follows StreamBlocks from the first height
+after setup: each receipt of an in-flight tx ends that operation at the moment its block
+arrived, frees its car and wakes the driver. After the window the driver stops making
+operations (those still waiting for a car are "unsent") and waits up to `drain` for the ones in
+flight; any left then are errors (DEADLINE_EXCEEDED, or the code of the call that broke while
+sending them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import contextlib
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,13 @@ from vmchain.bench.report import OpResult, Phase, RssSample, RunFacts
 from vmchain.bench.rss import RssError, RssProbe
 from vmchain.bench.schedule import Mix, due_ns, kind_sequence
 from vmchain.bench.stats import NS_PER_S
-from vmchain.client import Block, ClientError, NodeClient, RpcError
+from vmchain.bench.stream import BatchStream
+from vmchain.client import Block, NodeClient
 from vmchain.client.types import hex_text
 
 MAX_BATCH = 500  # txs per SubmitTransactions message
 NOT_SEALED = "DEADLINE_EXCEEDED"
+ACCEPTED = ("OK", "ALREADY_EXISTS")
 
 
 class LoadError(RuntimeError):
@@ -85,6 +88,9 @@ class Outcome:
     foreign_txs: int = 0  # sealed txs in the blocks watched that the bench did not send
 
 
+Tag = list[tuple[str, Flight]]  # a sent batch: each tx id and its flight
+
+
 class Runner:
     """One run of the load against a set-up fleet."""
 
@@ -110,6 +116,7 @@ class Runner:
         self.queue: deque[Op] = deque()
         self.out = Outcome(last_height=fleet.height)
         self.watch_error: BaseException | None = None
+        self.stream: BatchStream[Tag] = BatchStream(node.target, self._answered, self._broken)
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -126,6 +133,7 @@ class Runner:
             self._drive(t0)
             self._drain()
         finally:
+            self.stream.close()
             self.stopping.set()
             self.watch.close()
         if self.probe is not None:
@@ -202,21 +210,26 @@ class Runner:
         return batch
 
     def _send(self, batch: list[tuple[Built, Flight]]) -> None:
-        try:
-            outcomes = self.node.submit_many([built.tx for built, _ in batch], batch_size=MAX_BATCH)
-        except ClientError as exc:
-            code = exc.code_name if isinstance(exc, RpcError) else "UNKNOWN"
-            for _, flight in batch:
-                flight.failure = code  # if never seen sealed by the end of the drain
-            return
+        tag = [(hex_text(built.tx.tx_id), flight) for built, flight in batch]
+        self.stream.send(tag, [built.tx.encoded for built, _ in batch])
+
+    def _answered(self, tag: Tag, results: Sequence[tuple[str, str]]) -> None:
+        """The node's admission answers to one batch: refused txs end now with their code."""
         now = time.monotonic_ns()
         with self.lock:
-            for outcome in outcomes:
-                if outcome.accepted:
+            for (tx_id, _), (code, _) in zip(tag, results, strict=False):
+                if code in ACCEPTED:
                     continue
-                refused = self.flights.pop(outcome.tx_id, None)
+                refused = self.flights.pop(tx_id, None)
                 if refused is not None:
-                    self._end(refused, now, sealed=False, status=outcome.code)
+                    self._end(refused, now, sealed=False, status=code)
+        self.wake.set()
+
+    def _broken(self, tags: list[Tag], code: str) -> None:
+        """The submit call broke before answering these: they end with `code` unless sealed."""
+        for tag in tags:
+            for _, flight in tag:
+                flight.failure = code
 
     def _end(self, flight: Flight, now: int, *, sealed: bool, status: str) -> None:
         """Record how an operation ended and free its car (the lock held)."""
