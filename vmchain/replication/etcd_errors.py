@@ -137,9 +137,18 @@ def is_lease_not_found(error: grpc.RpcError) -> bool:
     return _LEASE_NOT_FOUND in rpc_details(error)
 
 
+# etcd passes some server-side context errors on as UNKNOWN; they mean the same as the code.
+_UNKNOWN_MEANS = {"context deadline exceeded": "DEADLINE_EXCEEDED"}
+
+
 def rpc_code(error: grpc.RpcError) -> str:
+    """The status code's name, with etcd's UNKNOWN "context deadline exceeded" read as
+    DEADLINE_EXCEEDED (a linearizable read or a write whose server-side wait ran out)."""
     code: Any = error.code() if hasattr(error, "code") else None
-    return str(code.name) if code is not None else "UNKNOWN"
+    name = str(code.name) if code is not None else "UNKNOWN"
+    if name == "UNKNOWN":
+        return _UNKNOWN_MEANS.get(rpc_details(error), name)
+    return name
 
 
 def rpc_details(error: grpc.RpcError) -> str:
