@@ -143,6 +143,8 @@ class ChainCheck:
     duplicates: int  # tx ids that appear more than once across all blocks
     total: int  # the sum of every touched balance at the head
     accounts: int
+    head_txs: int  # txs in the head block
+    head_acked: int  # of those, how many a client had a receipt for
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +221,7 @@ class _Walk:
     tx_ids: Counter[bytes] = field(default_factory=Counter)
     receipts: dict[bytes, bytes] = field(default_factory=dict)
     accounts: set[bytes] = field(default_factory=set)
+    last: list[bytes] = field(default_factory=list)  # the tx ids of the last block walked
 
 
 def walk_blocks(node: Any, head: int) -> _Walk:
@@ -227,6 +230,7 @@ def walk_blocks(node: Any, head: int) -> _Walk:
     for height in range(head + 1):
         info = node.GetBlock(npb.GetBlockRequest(height=height, full=True), timeout=10)
         walk.accounts.add(info.header.proposer)
+        walk.last = []
         if len(info.receipts) != len(info.transactions):
             raise HarnessFailure(
                 f"block {height}: {len(info.receipts)} receipts for {len(info.transactions)} txs"
@@ -239,6 +243,7 @@ def walk_blocks(node: Any, head: int) -> _Walk:
                     f"sits beside tx 0x{tx.tx_id.hex()}"
                 )
             walk.tx_ids[tx.tx_id] += 1
+            walk.last.append(tx.tx_id)
             walk.receipts[tx.tx_id] = receipt.SerializeToString(deterministic=True)
             walk.accounts.add(tx.body.sender)
             if isinstance(tx.body.payload, Transfer):
@@ -294,6 +299,8 @@ def check_chain(node: Any, channel: Any, acks: dict[bytes, bytes], genesis: Any)
         duplicates=sum(n - 1 for n in walk.tx_ids.values() if n > 1),
         total=total,
         accounts=len(accounts),
+        head_txs=len(walk.last),
+        head_acked=sum(tx_id in acks for tx_id in walk.last),
     )
 
 
@@ -447,7 +454,8 @@ class Harness:
         self.log(
             f"round {index}: {crash.describe()}: verify ok ({verified} blocks); acknowledged "
             f"receipts checked {result.acked} ({new} new), lost {result.lost + result.changed}, "
-            f"duplicated {result.duplicates}; {result.txs} txs, {result.accounts} accounts "
+            f"duplicated {result.duplicates}; head block {result.head} holds {result.head_txs} "
+            f"txs ({result.head_acked} acked); {result.txs} txs, {result.accounts} accounts "
             f"conserve {result.total}; {outcome.seconds:.1f} s"
         )
         return outcome

@@ -15,7 +15,13 @@ signed tx (the honest retry) then returns that receipt and applies nothing twice
 from __future__ import annotations
 
 import random
+import re
+import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,7 @@ pytestmark = pytest.mark.e2e
 helpers: Any = ch.helpers
 KEYS = helpers.KEYS
 PAYEE = bytes.fromhex("c0ffee" * 6 + "0001")
+DURABLE_UNACKED = ("store.write.after", "commit.before_ack")
 
 
 def _check_report(report: ch.Report, rounds: int) -> None:
@@ -44,6 +51,9 @@ def _check_report(report: ch.Report, rounds: int) -> None:
         assert (check.lost, check.changed, check.duplicates) == (0, 0, 0), where
         assert check.total == dev_genesis().total_supply, where
         assert result.verified_blocks == check.blocks, where  # nothing sealed in between
+        if result.crash.kind in DURABLE_UNACKED:  # the block the node died in: on disk, and
+            assert check.head_txs > 0, where  # not one of its receipts was handed out
+            assert check.head_acked == 0, where
     final = report.final
     assert final is not None, seed
     assert (final.lost, final.changed, final.duplicates) == (0, 0, 0), seed
@@ -140,3 +150,86 @@ def test_no_receipt_before_the_synced_write(
     finally:
         assert node.stop() == 0
     assert ch.verify_dir(data) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# The same ordering seen in the system calls (strace)
+
+STRACE = shutil.which("strace")
+_SYSCALL = re.compile(r"^(\d+) +(?:<\.\.\. (\w+) resumed>|(\w+)\((\d+)?)")
+_QUOTED = re.compile(r'"((?:\\x[0-9a-f]{2})*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Syscall:
+    """One strace line: a call's start (or all of it) or the rest of an unfinished one."""
+
+    line: int
+    name: str
+    fd: int | None
+    resumed: bool
+    finished: bool  # this line holds the call's return
+    data: bytes  # every quoted buffer on the line, joined
+
+
+def parse_strace(text: str) -> list[Syscall]:
+    """The lines of `strace -f -xx` output; a resumed call gets the fd of its unfinished start
+    on the same thread."""
+    calls = []
+    started: dict[tuple[str, str], int | None] = {}  # (thread, call) -> fd, while unfinished
+    for number, line in enumerate(text.splitlines()):
+        match = _SYSCALL.match(line)
+        if match is None:
+            continue
+        thread, resumed_name, name, fd_text = match.groups()
+        finished = "<unfinished" not in line
+        if resumed_name is not None:
+            name, fd = resumed_name, started.pop((thread, resumed_name), None)
+        else:
+            fd = int(fd_text) if fd_text else None
+            if not finished:
+                started[(thread, name)] = fd
+        data = b"".join(bytes.fromhex(q.replace("\\x", "")) for q in _QUOTED.findall(line))
+        calls.append(Syscall(number, name, fd, resumed_name is not None, finished, data))
+    return calls
+
+
+def _attached(pid: int) -> bool:
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return all("TracerPid:\t0" not in (task / "status").read_text() for task in tasks)
+
+
+@pytest.mark.skipif(STRACE is None, reason="strace is not installed")
+def test_strace_shows_fdatasync_of_the_block_before_the_reply(tmp_path: Path) -> None:
+    """The WAL write that carries the tx id, then fdatasync of that file, both finished before
+    the sendmsg of the reply that carries the tx id starts; the request came in before."""
+    assert STRACE is not None
+    out = tmp_path / "strace.txt"
+    node = helpers.NodeProcess(tmp_path / "data", log_path=tmp_path / "node.log").start()
+    tracer = None
+    try:
+        tx = helpers.transfer(node.node, KEYS[3], PAYEE, 9, note=b"strace-probe-note")
+        trace = "trace=fdatasync,fsync,write,pwrite64,writev,sendmsg,recvmsg"
+        command = [STRACE, "-f", "-qq", "-xx", "-s", "65536", "-e", trace, "-o", str(out)]
+        tracer = subprocess.Popen([*command, "-p", str(node.proc.pid)])
+        deadline = time.monotonic() + 10
+        while not _attached(node.proc.pid):
+            assert time.monotonic() < deadline, "strace did not attach to every thread"
+            time.sleep(0.05)
+        receipt = helpers.submit(node.node, tx, wait_ms=10_000, timeout=30).receipt
+        assert receipt.tx_id == tx.tx_id
+    finally:
+        if tracer is not None:
+            tracer.send_signal(signal.SIGINT)  # detach; the node goes on
+            tracer.wait(10)
+        assert node.stop() == 0
+    calls = parse_strace(out.read_text())
+    request = next(c for c in calls if c.name == "recvmsg" and b"strace-probe-note" in c.data)
+    reply = next(c for c in calls if c.name == "sendmsg" and tx.tx_id in c.data)
+    wal = next(c for c in calls if c.name in {"write", "pwrite64", "writev"} and tx.tx_id in c.data)
+    synced = next(
+        c
+        for c in calls
+        if c.line > wal.line and c.name in {"fdatasync", "fsync"} and c.finished and c.fd == wal.fd
+    )
+    assert request.line < wal.line < synced.line < reply.line, (request, wal, synced, reply)
