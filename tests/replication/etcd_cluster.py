@@ -23,7 +23,7 @@ import pytest
 from vmchain.replication.etcd import EtcdClient, EtcdError
 
 
-def _free_ports(count: int) -> list[int]:
+def free_ports(count: int) -> list[int]:
     sockets = [socket.socket() for _ in range(count)]
     try:
         for s in sockets:
@@ -39,7 +39,7 @@ class EtcdCluster:
 
     def __init__(self, base: Path, size: int = 3) -> None:
         self.base, self.size = base, size
-        ports = _free_ports(2 * size)
+        ports = free_ports(2 * size)
         self.addresses = [f"127.0.0.1:{p}" for p in ports[:size]]
         self.urls = [f"http://{a}" for a in self.addresses]
         self.peers = [f"http://127.0.0.1:{p}" for p in ports[size:]]
@@ -84,10 +84,18 @@ class EtcdCluster:
             self.procs[i].send_signal(signal.SIGCONT)
             self.paused.discard(i)
 
-    def client(self, order: list[int] | None = None, **kwargs: float) -> EtcdClient:
+    def client(
+        self,
+        order: list[int] | None = None,
+        *,
+        attempt_timeout: float = 2.0,
+        max_receive_bytes: int = 64 << 20,
+    ) -> EtcdClient:
         """A client over every member, tried in `order` (member order by default)."""
         urls = [self.urls[i] for i in (order or range(self.size))]
-        return EtcdClient(urls, **kwargs)  # type: ignore[arg-type]
+        return EtcdClient(
+            urls, attempt_timeout=attempt_timeout, max_receive_bytes=max_receive_bytes
+        )
 
     def leader_index(self, timeout: float = 15.0, among: set[int] | None = None) -> int:
         """Wait until the running members agree on a Raft leader; its index."""

@@ -16,6 +16,11 @@ from vmchain.replication.etcd import (
 )
 
 
+def _leader_value(etcd: EtcdClient, name: bytes) -> bytes | None:
+    current = etcd.leader(name)
+    return None if current is None else current.value
+
+
 class Candidate:
     """Campaigns in a thread, so a second candidate can wait while the first one leads."""
 
@@ -53,7 +58,7 @@ def test_second_candidate_wins_when_the_leader_resigns(etcd: EtcdClient, prefix:
         assert etcd.txn([absent(block), a.guard()], [Put(block, b"by a")]).succeeded
         etcd.resign(a)
         b_key = b.wait(5.0)
-        assert b_key is not None and etcd.leader(name).value == b"node-b"  # type: ignore[union-attr]
+        assert b_key is not None and _leader_value(etcd, name) == b"node-b"
 
         # a's guard no longer holds: a stale sealer cannot commit.
         stale = etcd.commit_if_absent(prefix + b"blocks/2", b"by a", guards=[a.guard()])
@@ -76,10 +81,10 @@ def test_leadership_passes_on_when_the_leaders_lease_expires(
     assert b.wait(0.3) is None
     keep_a.stop()  # node a "crashes": nobody renews its lease, nobody resigns
     b_key = b.wait(6.0)
-    assert b_key is not None and etcd.leader(name).value == b"node-b"  # type: ignore[union-attr]
+    assert b_key is not None and _leader_value(etcd, name) == b"node-b"
     with pytest.raises(NotLeader, match=f"key {re.escape(repr(a.key))} is not the leader"):
         etcd.proclaim(a, b"still a?")
     etcd.proclaim(b_key, b"node-b v2")
-    assert etcd.leader(name).value == b"node-b v2"  # type: ignore[union-attr]
+    assert _leader_value(etcd, name) == b"node-b v2"
     keep_b.stop()
     etcd.revoke(lease_b.id)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from etcd_cluster import free_ports
 
 from vmchain.replication.etcd import (
     CommitResult,
+    CommitUnknown,
     Delete,
     EtcdClient,
     EtcdConfigError,
     EtcdRejected,
+    EtcdUnavailable,
     Get,
     KeyValue,
     Put,
@@ -107,6 +110,17 @@ def test_too_large_a_request_is_rejected_with_etcds_reason(etcd: EtcdClient, pre
     with pytest.raises(EtcdRejected, match="request is too large") as err:
         etcd.put(prefix + b"big", b"x" * 1_600_000)  # over --max-request-bytes (1.5 MiB)
     assert err.value.code == "INVALID_ARGUMENT" and not err.value.maybe_applied
+
+
+def test_a_write_that_reached_no_member_is_retried_then_reported_unsent() -> None:
+    dead = [f"http://127.0.0.1:{port}" for port in free_ports(2)]  # nothing listens there
+    with EtcdClient(dead, timeout=0.3) as etcd:
+        with pytest.raises(EtcdUnavailable, match="no member answered in time") as err:
+            etcd.put(b"k", b"v")
+        assert err.value.code == "UNAVAILABLE" and not err.value.maybe_applied
+        assert "failed to connect" in err.value.details
+        with pytest.raises(CommitUnknown, match=r"commit of b'k' unresolved after 1 attempt"):
+            etcd.commit_if_absent(b"k", b"v", timeout=0.3)
 
 
 def test_prefix_end_and_endpoint_parsing() -> None:

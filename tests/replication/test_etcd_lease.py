@@ -12,7 +12,8 @@ def test_an_expired_lease_deletes_its_keys(etcd: EtcdClient, prefix: bytes) -> N
     assert lease.ttl == 2  # etcd's minimum TTL with a 1 s election timeout
     key = prefix + b"presence"
     created = etcd.put(key, b"here", lease=lease.id)
-    assert etcd.get(key) is not None and etcd.get(key).lease == lease.id  # type: ignore[union-attr]
+    stored = etcd.get(key)
+    assert stored is not None and stored.lease == lease.id
     started = time.monotonic()
     with etcd.watch(key, start_revision=created + 1) as watcher:
         event = watcher.get(6.0)

@@ -1,9 +1,10 @@
 """Several etcd members behind one client: a channel each, and failover from one to the next.
 
 Every call goes to the current member. When it fails with UNAVAILABLE (member down, or it lost
-its Raft leader) or DEADLINE_EXCEEDED (member hung or partitioned), the client moves to the next
-member for the following calls. Whether the *same* call is sent again depends on its `Retry`
-class:
+its Raft leader) or DEADLINE_EXCEEDED (member hung or partitioned; etcd also reports a server-side
+wait that ran out as UNKNOWN "context deadline exceeded", read the same way), the client moves to
+the next member for the following calls. Whether the *same* call is sent again depends on its
+`Retry` class:
 
 - `Retry.SAFE`: reads (Range, Status, Leader, LeaseTimeToLive) and idempotent requests
   (LeaseRevoke, Resign, Campaign with the same lease, LeaseGrant, whose only waste is an unused
