@@ -14,6 +14,7 @@ signed tx (the honest retry) then returns that receipt and applies nothing twice
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -150,6 +151,33 @@ def test_no_receipt_before_the_synced_write(
     finally:
         assert node.stop() == 0
     assert ch.verify_dir(data) == 3
+
+
+@pytest.mark.parametrize("point", ["store.write.before", "store.write.after"])
+def test_a_crash_while_the_genesis_block_is_written_restarts_cleanly(
+    tmp_path: Path, point: str
+) -> None:
+    """A fresh dev dir's first write is block 0: killed before it, the dir holds an empty
+    database (verify says so, the dev node writes genesis again); killed after, block 0 is
+    there. Either way the restarted node seals block 1."""
+    data = tmp_path / "data"
+    command = [*helpers.NodeProcess(data).command, "--metrics", "off"]
+    env = {**os.environ, ch.FAILPOINTS_ENV: f"{point}=crash@1"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9, done.stderr
+    if point == "store.write.after":
+        assert ch.verify_dir(data) == 1
+    else:
+        with pytest.raises(ch.HarnessFailure, match="the store holds no genesis"):
+            ch.verify_dir(data)
+    node = helpers.NodeProcess(data, log_path=tmp_path / "node.log").start()
+    try:
+        assert _head(node) == 0
+        receipt = helpers.submit(node.node, helpers.transfer(node.node, KEYS[4], PAYEE, 3)).receipt
+        assert (receipt.height, helpers.balance(node.node, PAYEE)) == (1, 3)
+    finally:
+        assert node.stop() == 0
+    assert ch.verify_dir(data) == 2
 
 
 # ---------------------------------------------------------------------------------------------
