@@ -31,6 +31,9 @@ def test_every_call_moves_on_when_the_current_member_dies(fresh_cluster: EtcdClu
         assert etcd.status().endpoint == fresh_cluster.addresses[victim]
 
         fresh_cluster.kill(victim)
+        # Give grpc a moment to see the connection close: a write racing onto the dying socket
+        # would be reported maybe_applied (correctly) instead of resent.
+        time.sleep(0.2)
         after = etcd.put(b"/f/after", b"2")  # refused by the dead member, sent to the next
         assert etcd.get(b"/f/after") is not None
         assert etcd.status().endpoint != fresh_cluster.addresses[victim]
