@@ -37,8 +37,8 @@ def free_ports(count: int) -> list[int]:
 class EtcdCluster:
     """`size` etcd members under `base`; `urls` are their client URLs in member order."""
 
-    def __init__(self, base: Path, size: int = 3) -> None:
-        self.base, self.size = base, size
+    def __init__(self, base: Path, size: int = 3, extra_args: tuple[str, ...] = ()) -> None:
+        self.base, self.size, self.extra_args = base, size, extra_args
         ports = free_ports(2 * size)
         self.addresses = [f"127.0.0.1:{p}" for p in ports[:size]]
         self.urls = [f"http://{a}" for a in self.addresses]
@@ -59,6 +59,7 @@ class EtcdCluster:
             *("--initial-cluster-state", "new"),
             *("--heartbeat-interval", "100", "--election-timeout", "1000", "--pre-vote"),
             *("--logger", "zap", "--log-outputs", str(self.base / f"m{i}.log")),
+            *self.extra_args,
         ]
 
     def start(self, i: int) -> None:
@@ -153,10 +154,12 @@ def require_etcd() -> None:
 
 
 @contextmanager
-def running_cluster(base: Path, size: int = 3) -> Iterator[EtcdCluster]:
-    """A started, healthy cluster, killed on exit."""
+def running_cluster(
+    base: Path, size: int = 3, extra_args: tuple[str, ...] = ()
+) -> Iterator[EtcdCluster]:
+    """A started, healthy cluster, killed on exit (`extra_args` go to every member)."""
     require_etcd()
-    cluster = EtcdCluster(base, size)
+    cluster = EtcdCluster(base, size, extra_args)
     try:
         for i in range(size):
             cluster.start(i)

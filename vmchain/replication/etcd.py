@@ -49,6 +49,7 @@ from vmchain.replication.etcd_errors import (
     EtcdTimeout,
     EtcdUnavailable,
     LeaseNotFound,
+    NoSpace,
     NotLeader,
     WatchCanceled,
     from_rpc_error,
@@ -56,6 +57,7 @@ from vmchain.replication.etcd_errors import (
 from vmchain.replication.etcd_lease import KeepAlive
 from vmchain.replication.etcd_streams import StreamReader, Watcher, WatchState, observer
 from vmchain.replication.etcd_types import (
+    Alarm,
     CommitResult,
     Compare,
     Delete,
@@ -86,6 +88,7 @@ from vmchain.replication.etcd_types import (
 )
 
 __all__ = [
+    "Alarm",
     "CommitResult",
     "CommitUnknown",
     "Compacted",
@@ -108,6 +111,7 @@ __all__ = [
     "Lease",
     "LeaseNotFound",
     "MemberStatus",
+    "NoSpace",
     "NotLeader",
     "Put",
     "RangeResult",
@@ -427,6 +431,31 @@ class EtcdClient:
             header.revision,
             response.dbSize,
         )
+
+    def alarms(self) -> tuple[Alarm, ...]:
+        """Every alarm raised in the cluster (NOSPACE freezes writes cluster-wide)."""
+        request = rpc_pb2.AlarmRequest(action=rpc_pb2.AlarmRequest.GET)
+        response = self._call("Alarm", lambda s, t: s.maintenance.Alarm(request, timeout=t))
+        return tuple(Alarm(a.memberID, rpc_pb2.AlarmType.Name(a.alarm)) for a in response.alarms)
+
+    def disarm(self, alarm: Alarm) -> None:
+        """Clear one alarm (after making room: delete, compact, defragment)."""
+        request = rpc_pb2.AlarmRequest(
+            action=rpc_pb2.AlarmRequest.DEACTIVATE,
+            memberID=alarm.member_id,
+            alarm=rpc_pb2.AlarmType.Value(alarm.kind),
+        )
+        self._call("Alarm", lambda s, t: s.maintenance.Alarm(request, timeout=t))
+
+    def defragment(self, endpoint: str, *, timeout: float = 60.0) -> None:
+        """Give one member's free pages back to the disk; it serves nothing meanwhile, so do
+        one member at a time."""
+        stubs = self._stubs_for(endpoint)
+        request = rpc_pb2.DefragmentRequest()
+        try:
+            stubs.maintenance.Defragment(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise from_rpc_error("Defragment", stubs.endpoint, exc) from exc
 
     def _stubs_for(self, endpoint: str | None) -> Stubs:
         if endpoint is None:

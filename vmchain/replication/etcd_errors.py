@@ -56,6 +56,12 @@ class EtcdRejected(EtcdRpcError):
     """etcd refused the request: too large, database full (NOSPACE), malformed, not allowed."""
 
 
+class NoSpace(EtcdRejected):
+    """The cluster's database reached its quota and raised the NOSPACE alarm: only reads and
+    deletes work until old keys are deleted, history compacted, members defragmented and the
+    alarm disarmed (`EtcdClient.alarms` / `disarm`)."""
+
+
 class Compacted(EtcdError):
     """A read or watch asked for history that compaction has already dropped.
 
@@ -111,6 +117,7 @@ class CommitUnknown(EtcdError):
 # Server-side text of the errors that get their own class (etcd 3.4 rpctypes).
 _LEASE_NOT_FOUND = "requested lease not found"
 _COMPACTED = "required revision has been compacted"
+_NO_SPACE = "database space exceeded"
 _REJECTED = {"INVALID_ARGUMENT", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "PERMISSION_DENIED"}
 _REJECTED |= {"UNAUTHENTICATED", "OUT_OF_RANGE", "NOT_FOUND", "ALREADY_EXISTS", "UNIMPLEMENTED"}
 
@@ -125,7 +132,8 @@ def from_rpc_error(
     if code == "DEADLINE_EXCEEDED":
         return EtcdTimeout(method, endpoint, code, details, maybe_applied=maybe_applied)
     if code in _REJECTED:
-        return EtcdRejected(method, endpoint, code, details)
+        cls = NoSpace if _NO_SPACE in details else EtcdRejected
+        return cls(method, endpoint, code, details)
     return EtcdRpcError(method, endpoint, code, details)
 
 

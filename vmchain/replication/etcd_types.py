@@ -178,6 +178,14 @@ class MemberStatus:
     db_size: int
 
 
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """An alarm raised on a member: `kind` is "NOSPACE" (quota reached) or "CORRUPT"."""
+
+    member_id: int
+    kind: str
+
+
 def prefix_end(prefix: bytes) -> bytes:
     """The range_end that makes a range cover every key starting with `prefix`."""
     trimmed = prefix.rstrip(b"\xff")
