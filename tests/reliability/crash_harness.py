@@ -8,7 +8,10 @@ they receive. Each round ends in a crash of one KIND:
 - ``store.write.before`` / ``store.write.after`` / ``commit.before_ack``: the node was started
   with that fail point armed at a seeded random hit count and SIGKILLs itself inside the commit;
 - ``recovery``: a random SIGKILL, then the restart is killed too, by ``startup.check`` while it
-  re-executes its last blocks (a crash during recovery), before the clean restart.
+  re-executes its last blocks (a crash during recovery), before the clean restart;
+- ``kill.starting``: a random SIGKILL, then SIGKILL the restart at a random moment of its
+  start-up (opening RocksDB and replaying its WAL, the start-up check, or just after ready);
+- ``kill.stopping``: SIGTERM, then SIGKILL a random moment later, while the node drains.
 
 After each crash the clients are paused (SIGSTOP; they are separate processes that simply retry
 the same signed tx until a node answers again) and the harness checks:
@@ -66,10 +69,16 @@ CLIENT_STOP_TIMEOUT_S = 20.0
 WARM_UP_ACKS = 2  # receipts each client must have had before the first round
 WARM_UP_TIMEOUT_S = 30.0
 
+START_KILL_DELAY_S = (0.05, 1.5)  # a restart is ready after about 0.6 s on this machine
+STOP_KILL_DELAY_S = (0.0, 0.2)  # after SIGTERM; draining the pending txs takes about a block
+
 KILL = "kill"
 RECOVERY = "recovery"
+KILL_STARTING = "kill.starting"
+KILL_STOPPING = "kill.stopping"
 FAIL_POINT_KINDS = ("store.write.before", "store.write.after", "commit.before_ack")
-KINDS = (KILL, *FAIL_POINT_KINDS, RECOVERY)
+# The first five are the CI mix (mixed_plan takes every kind once, in this order, first).
+KINDS = (KILL, *FAIL_POINT_KINDS, RECOVERY, KILL_STARTING, KILL_STOPPING)
 _VERIFIED = re.compile(r"verified (\d+) blocks \(0\.\.(\d+)\), (\d+) transactions")
 
 Log = Callable[[str], None]
@@ -88,8 +97,9 @@ class Crash:
     """How one round's crash comes about (drawn from the seed)."""
 
     kind: str
-    delay_s: float = 0.0  # kill, recovery: SIGKILL this long after the clients resumed
+    delay_s: float = 0.0  # the other kinds: SIGKILL (SIGTERM) this long after clients resumed
     hit: int = 0  # fail point kinds: crash@hit; recovery: startup.check=crash@hit
+    then_s: float = 0.0  # kill.starting: SIGKILL the restart, kill.stopping: SIGKILL, after
 
     def node_env(self) -> dict[str, str]:
         """The environment the node of this round starts with."""
@@ -98,11 +108,14 @@ class Crash:
         return {}
 
     def describe(self) -> str:
-        if self.kind in FAIL_POINT_KINDS:
-            return f"{self.kind}=crash@{self.hit}"
-        if self.kind == RECOVERY:
-            return f"kill after {self.delay_s:.2f} s, then startup.check=crash@{self.hit}"
-        return f"kill after {self.delay_s:.2f} s"
+        kill = f"kill after {self.delay_s:.2f} s"
+        text = {
+            KILL: kill,
+            RECOVERY: f"{kill}, then startup.check=crash@{self.hit}",
+            KILL_STARTING: f"{kill}, then kill the restart after {self.then_s:.2f} s",
+            KILL_STOPPING: f"SIGTERM after {self.delay_s:.2f} s, SIGKILL {self.then_s:.2f} s later",
+        }
+        return text.get(self.kind, f"{self.kind}=crash@{self.hit}")
 
 
 def draw(rng: random.Random, kind: str) -> Crash:
@@ -112,7 +125,10 @@ def draw(rng: random.Random, kind: str) -> Crash:
     if kind in FAIL_POINT_KINDS:
         return Crash(kind, hit=rng.randint(*HIT_COUNTS))
     delay = round(rng.uniform(*KILL_DELAY_S), 3)
-    return Crash(kind, delay_s=delay, hit=rng.randint(1, CHECK_BLOCKS) if kind == RECOVERY else 0)
+    if kind == RECOVERY:
+        return Crash(kind, delay_s=delay, hit=rng.randint(1, CHECK_BLOCKS))
+    then = {KILL_STARTING: START_KILL_DELAY_S, KILL_STOPPING: STOP_KILL_DELAY_S}.get(kind)
+    return Crash(kind, delay_s=delay, then_s=round(rng.uniform(*then), 3) if then else 0.0)
 
 
 def mixed_plan(rng: random.Random, rounds: int) -> list[str]:
@@ -386,37 +402,46 @@ class Harness:
 
     # -- one round -----------------------------------------------------------------------
 
-    def crash(self, crash: Crash) -> None:
-        """Bring this round's crash about and make sure the node died of SIGKILL."""
+    def crash(self, crash: Crash) -> int:
+        """Bring this round's crash about; the SIGKILLs it took (a node that finished its
+        graceful stop before the SIGKILL of kill.stopping took none)."""
         proc = self.node.proc
         if crash.kind in FAIL_POINT_KINDS:
-            try:
-                code = proc.wait(FAILPOINT_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                raise HarnessFailure(
-                    f"fail point {crash.describe()} did not fire in {FAILPOINT_TIMEOUT_S:.0f} s"
-                ) from None
+            code = _await_fail_point(proc, crash)
         else:
             time.sleep(crash.delay_s)
             if proc.poll() is not None:
                 raise HarnessFailure(f"the node exited by itself with {proc.returncode}")
-            proc.send_signal(signal.SIGKILL)
-            code = proc.wait(10)
+            code = (
+                _kill_stopping(proc, crash.then_s) if crash.kind == KILL_STOPPING else _kill(proc)
+            )
         self.signal_clients(signal.SIGSTOP)
         self.node.kill()  # closes the harness's channel
-        if code != -signal.SIGKILL:
-            raise HarnessFailure(f"{crash.describe()}: the node exited with {code}, not SIGKILL")
+        if code not in (
+            (-signal.SIGKILL, 0) if crash.kind == KILL_STOPPING else (-signal.SIGKILL,)
+        ):
+            raise HarnessFailure(f"{crash.describe()}: the node exited with {code}")
+        return int(code == -signal.SIGKILL)
 
-    def crash_recovery(self, hit: int) -> None:
-        """Restart with startup.check=crash@hit: the node must die while re-executing."""
+    def crash_restart(self, crash: Crash, head: int) -> int:
+        """recovery, kill.starting: kill the restart too; the SIGKILLs that took (0 or 1)."""
         command = helpers.NodeProcess(self.data, args=["--block-time", BLOCK_TIME]).command
-        env = {**os.environ, FAILPOINTS_ENV: f"startup.check=crash@{hit}"}
+        env = dict(os.environ)
+        if crash.kind == RECOVERY:
+            env[FAILPOINTS_ENV] = f"startup.check=crash@{max(1, min(crash.hit, head))}"
         with self.node_log.open("a") as log:
-            done = subprocess.run(command, env=env, stdout=log, stderr=log, timeout=60)
-        if done.returncode != -signal.SIGKILL:
-            raise HarnessFailure(
-                f"startup.check=crash@{hit}: the restart exited with {done.returncode}"
-            )
+            proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+            try:
+                if crash.kind == KILL_STARTING:
+                    time.sleep(crash.then_s)
+                    _kill(proc)
+                code = proc.wait(60)
+            finally:
+                if proc.poll() is None:
+                    _kill(proc)
+        if code != -signal.SIGKILL:
+            raise HarnessFailure(f"{crash.describe()}: the restart exited with {code}")
+        return 1
 
     def check(self) -> ChainCheck:
         acks = read_acks(self.ack_files)
@@ -436,13 +461,11 @@ class Harness:
 
     def run_round(self, index: int, crash: Crash, following: Crash | None) -> RoundResult:
         started = time.monotonic()
-        self.crash(crash)
+        kills = self.crash(crash)
         verified = verify_dir(self.data)
-        kills = 1
-        if crash.kind == RECOVERY:
-            self.crash_recovery(min(crash.hit, verified - 1))
+        if crash.kind in (RECOVERY, KILL_STARTING):
+            kills += self.crash_restart(crash, verified - 1)
             verified = verify_dir(self.data)
-            kills = 2
         self.start_node(following.node_env() if following is not None else {})
         result = self.check()
         new = result.acked - self._acked
@@ -511,6 +534,31 @@ class Harness:
         said = self.report.client_total("acked")
         if recorded != said:
             raise HarnessFailure(f"the clients said they acked {said}, their files hold {recorded}")
+
+
+def _kill(proc: subprocess.Popen[Any]) -> int:
+    """SIGKILL a process of ours (unless it already ended) and reap it."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    return proc.wait(10)
+
+
+def _kill_stopping(proc: subprocess.Popen[Any], after_s: float) -> int:
+    """SIGTERM, then SIGKILL `after_s` later unless the graceful stop is done by then."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(after_s)
+    except subprocess.TimeoutExpired:
+        return _kill(proc)
+
+
+def _await_fail_point(proc: subprocess.Popen[Any], crash: Crash) -> int:
+    try:
+        return proc.wait(FAILPOINT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise HarnessFailure(
+            f"fail point {crash.describe()} did not fire in {FAILPOINT_TIMEOUT_S:.0f} s"
+        ) from None
 
 
 def _lines(path: Path) -> int:
