@@ -118,17 +118,19 @@ class StreamReader(Generic[T]):
                 self._failing_since = None  # a member answered: the stream works again
                 for item in self._handler.handle(response):
                     self._queue.put(item)
-            return False
         except grpc.RpcError as exc:
-            return self._should_reopen(index, stubs.endpoint, exc)
+            if self._stop.is_set():
+                return False
+            if rpc_code(exc) not in _REOPEN_CODES:
+                raise from_rpc_error(self.what, stubs.endpoint, exc) from exc
+            return self._reopen(index, rpc_code(exc), rpc_details(exc))
         finally:
             done.set()
+        # The member ended the stream without an error: nothing we asked for is over, so reopen.
+        return not self._stop.is_set() and self._reopen(index, "OK", "the stream ended")
 
-    def _should_reopen(self, index: int, endpoint: str, exc: grpc.RpcError) -> bool:
-        if self._stop.is_set():
-            return False
-        if rpc_code(exc) not in _REOPEN_CODES:
-            raise from_rpc_error(self.what, endpoint, exc)
+    def _reopen(self, index: int, code: str, details: str) -> bool:
+        """Move to the next member and reopen, unless none has worked for `retry_for` s."""
         self._endpoints.advance(index)
         now = time.monotonic()
         if self._failing_since is None:
@@ -137,8 +139,8 @@ class StreamReader(Generic[T]):
             raise EtcdUnavailable(
                 self.what,
                 ", ".join(self._endpoints.addresses),
-                rpc_code(exc),
-                rpc_details(exc),
+                code,
+                details,
                 note=f"no member kept the stream open for {self._retry_for} s",
             )
         self.reopened += 1
