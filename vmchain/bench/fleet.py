@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 import vmchain
+from vmchain.bench.stream import submit_all
 from vmchain.chain.tx import Tx
 from vmchain.client import (
     Abi,
@@ -43,6 +44,8 @@ CHANNEL_DEPOSIT = 10**13  # far more than the vouchers of any run
 CHANNEL_TIMEOUT_S = 7 * 86_400
 SETUP_WORKERS = 32
 SETUP_WAIT_S = 120.0
+SETUP_BATCH = 500
+ACCEPTED = ("OK", "ALREADY_EXISTS")
 
 
 class FleetError(RuntimeError):
@@ -107,10 +110,13 @@ def _contract(node: NodeClient, funder: Wallet, name: str, address: str | None) 
 
 
 def settle(node: NodeClient, txs: Sequence[Tx], what: str) -> None:
-    """Stream `txs`, then wait until each is sealed; FleetError unless all succeeded."""
-    refused = [o for o in node.submit_many(txs) if not o.accepted]
+    """Stream `txs` (on a call that ends cleanly: bench/stream.py), then wait until each is
+    sealed; FleetError unless all succeeded."""
+    outcomes = submit_all(node.target, [tx.encoded for tx in txs], SETUP_BATCH)
+    refused = [(tx, o) for tx, o in zip(txs, outcomes, strict=True) if o[0] not in ACCEPTED]
     if refused:
-        raise FleetError(f"{what}: the node refused {refused[0].tx_id}: {refused[0].error}")
+        tx, (code, error) = refused[0]
+        raise FleetError(f"{what}: the node refused 0x{tx.tx_id.hex()}: {code}: {error}")
     for tx in txs:
         receipt = node.receipt(tx.tx_id, wait=SETUP_WAIT_S)
         if not receipt.succeeded:

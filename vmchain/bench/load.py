@@ -11,7 +11,8 @@ after setup: each receipt of an in-flight tx ends that operation at the moment i
 arrived, frees its car and wakes the driver. After the window the driver stops making
 operations (those still waiting for a car are "unsent") and waits up to `drain` for the ones in
 flight; any left then are errors (DEADLINE_EXCEEDED, or the code of the call that broke while
-sending them).
+sending them). A batch that is not full is followed by a 5 ms pause that gathers the next
+(a gateway's batching: at most 5 ms of latency, far fewer messages for the node to handle).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from vmchain.client import Block, NodeClient
 from vmchain.client.types import hex_text
 
 MAX_BATCH = 500  # txs per SubmitTransactions message
+TICK_NS = 5_000_000  # after a batch that was not full, wait this long before the next
 NOT_SEALED = "DEADLINE_EXCEEDED"
 ACCEPTED = ("OK", "ALREADY_EXISTS")
 
@@ -159,10 +161,14 @@ class Runner:
             now = time.monotonic_ns()
             index = self._make_due(kinds, index, t0, min(now, self.out.end_ns))
             if now >= self.out.end_ns:
+                while batch := self._dispatch():  # what fell due and has a car goes out
+                    self._send(batch)
                 return
             batch = self._dispatch()
             if batch:
                 self._send(batch)
+                if len(batch) < MAX_BATCH:  # gather what falls due in the next tick
+                    time.sleep(TICK_NS / NS_PER_S)
                 continue
             self.wake.wait(self._idle_seconds(index, t0, now))
 

@@ -108,3 +108,30 @@ class BatchStream(Generic[B]):
         for reader in self._readers:
             reader.join(CLOSE_TIMEOUT_S)
         self._channel.close()
+
+
+def submit_all(target: str, encoded_txs: Sequence[bytes], batch_size: int) -> list[tuple[str, str]]:
+    """Submit every tx on one call that ends cleanly; each tx's admission (code name, error),
+    in order (the broken call's code for a batch it left unanswered)."""
+    answers: dict[int, list[tuple[str, str]]] = {}
+
+    def answered(tag: int, results: Sequence[tuple[str, str]]) -> None:
+        answers[tag] = list(results)
+
+    def broken(tags: list[int], code: str) -> None:
+        for tag in tags:
+            answers[tag] = [(code, "the submit call broke")] * batch_size
+
+    stream: BatchStream[int] = BatchStream(target, answered, broken)
+    starts = range(0, len(encoded_txs), batch_size)
+    try:
+        for tag, start in enumerate(starts):
+            stream.send(tag, encoded_txs[start : start + batch_size])
+    finally:
+        stream.close()
+    outcomes: list[tuple[str, str]] = []
+    for tag, start in enumerate(starts):
+        size = len(encoded_txs[start : start + batch_size])
+        missing = [("UNKNOWN", "the node did not answer this batch")] * size
+        outcomes += answers.get(tag, missing)[:size]
+    return outcomes
