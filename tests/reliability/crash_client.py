@@ -2,16 +2,19 @@
 
     python tests/reliability/crash_client.py --target-file T --key-index I --out ACKS
 
-Dev account I signs transfers one at a time (each with a unique note, gas price 1, so a fee is
-paid) and submits each with a wait for its receipt. The node's address is read from the target
-file, which the harness rewrites after every restart. When the node dies mid-call (UNAVAILABLE,
-DEADLINE_EXCEEDED, CANCELLED...) the client re-reads the target and submits the SAME signed
-bytes again until it gets the receipt: the honest retry, which the node must never apply twice.
+Dev account I signs transfers (each with a unique note, gas price 1, so a fee is paid) and
+submits each with a wait for its receipt, from --workers threads (2: two txs in flight). The
+node's address is read from the target file, which the harness rewrites after every restart.
+When the node dies mid-call (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED...) the client re-reads
+the target and submits the SAME signed bytes again until it gets the receipt: the honest retry,
+which the node must never apply twice.
 
 Every receipt received is appended to ACKS as one JSON line {"tx_id": hex, "receipt": hex},
 where "receipt" is the exact Receipt bytes of the SubmitResponse as they came off the wire,
-flushed before the tx counts as acknowledged. SIGTERM ends the run after the call in hand; the
-last stdout line is a JSON summary (sent, acked, acked after a retry, retries, rejected).
+flushed before the tx counts as acknowledged. Every 10th tx a worker also submits its previous
+acknowledged tx again (a replay), which must return the identical receipt bytes. SIGTERM ends the
+run after the calls in hand; the last stdout line is a JSON summary (sent, acked, acked after a
+retry, retries, replayed, replay mismatches, rejected by code).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import hashlib
 import json
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +45,8 @@ CALL_TIMEOUT_S = 5.0
 RETRY_SLEEP_S = 0.05
 VALIDITY = 500  # blocks a tx stays valid: long enough to outlive every restart of a run
 RECIPIENTS = 3  # fresh addresses each client pays, besides the other dev accounts
+REPLAY_EVERY = 10  # a worker resubmits its previous acknowledged tx after every 10th tx
+ERR = sys.stderr
 # Worth another try: the node is down, restarting, or answered before the block was sealed.
 RETRYABLE = frozenset(
     {
@@ -107,6 +113,8 @@ class Counts:
     acked: int = 0
     acked_after_retry: int = 0
     retries: int = 0
+    replayed: int = 0  # acknowledged txs submitted again: each must return the same receipt
+    replay_mismatches: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
 
 
@@ -119,6 +127,7 @@ class Connection:
         self._channel: Any = None
         self.submit: Callable[..., bytes] | None = None
         self.info: Callable[..., bytes] | None = None
+        self._lock = threading.Lock()
 
     def refresh(self) -> bool:
         """Follow the target file; False while it names nothing yet."""
@@ -126,13 +135,17 @@ class Connection:
             address = self._target_file.read_text().strip()
         except FileNotFoundError:
             return False
+        with self._lock:
+            self._follow(address)
+        return bool(self._address)
+
+    def _follow(self, address: str) -> None:
         if address and address != self._address:
             self.close()
             self._address = address
             self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
             self.submit = raw_method(self._channel, "SubmitTransaction", npb.SubmitRequest)
             self.info = raw_method(self._channel, "GetNodeInfo", npb.GetNodeInfoRequest)
-        return bool(self._address)
 
     def close(self) -> None:
         if self._channel is not None:
@@ -141,19 +154,22 @@ class Connection:
 
 
 class Client:
-    """The submit-wait-record loop of one dev account."""
+    """The submit-wait-record loops of one dev account: `workers` threads, one tx in flight
+    each; every REPLAY_EVERY-th tx a worker also resubmits its previous acknowledged tx."""
 
-    def __init__(self, key_index: int, connection: Connection, out: TextIO) -> None:
+    def __init__(self, key_index: int, connection: Connection, out: TextIO, workers: int) -> None:
         self.key = dev_keys()[key_index]
         self.key_index = key_index
         self.connection = connection
         self.out = out
+        self.workers = workers
         self.counts = Counts()
         self.stopping = False
         self.known_height = 0
         self._pay = recipients(key_index)
+        self._lock = threading.Lock()
 
-    def next_tx(self, seq: int) -> Tx:
+    def next_tx(self, worker: int, seq: int) -> Tx:
         start = max(1, self.known_height)
         return build_transfer(
             self.key,
@@ -163,7 +179,7 @@ class Client:
             first_valid=start,
             last_valid=start + VALIDITY,
             gas_price=1,
-            note=f"crash client {self.key_index} tx {seq}".encode(),
+            note=f"crash client {self.key_index} worker {worker} tx {seq}".encode(),
         )
 
     def learn_height(self) -> None:
@@ -178,6 +194,10 @@ class Client:
                     pass
             time.sleep(RETRY_SLEEP_S)
 
+    def _count(self, name: str, by: int = 1) -> None:
+        with self._lock:
+            setattr(self.counts, name, getattr(self.counts, name) + by)
+
     def settle(self, tx: Tx) -> bytes | None:
         """Submit `tx` (the same signed bytes every time) until its receipt comes back; None
         when the node refuses it for good or the run is told to stop."""
@@ -185,44 +205,74 @@ class Client:
         attempts = 0
         while not self.stopping:
             if attempts:
-                self.counts.retries += 1
+                self._count("retries")
             attempts += 1
-            if not self.connection.refresh() or self.connection.submit is None:
+            submit = self.connection.submit if self.connection.refresh() else None
+            if submit is None:
                 time.sleep(RETRY_SLEEP_S)
                 continue
             try:
-                raw = self.connection.submit(request, timeout=CALL_TIMEOUT_S)
+                raw = submit(request, timeout=CALL_TIMEOUT_S)
             except grpc.RpcError as exc:
                 if exc.code() in RETRYABLE:
                     time.sleep(RETRY_SLEEP_S)
                     continue
-                name = exc.code().name
-                self.counts.rejected[name] = self.counts.rejected.get(name, 0) + 1
+                with self._lock:
+                    name = exc.code().name
+                    self.counts.rejected[name] = self.counts.rejected.get(name, 0) + 1
+                print(f"tx 0x{tx.tx_id.hex()} refused: {exc.code()}: {exc.details()}", file=ERR)
                 return None
             receipt = length_field(raw, 2)
             if receipt is not None:
                 if attempts > 1:
-                    self.counts.acked_after_retry += 1
+                    self._count("acked_after_retry")
                 return receipt
         return None
 
     def record(self, tx: Tx, receipt: bytes) -> None:
         """Write the receipt down (flushed) before the tx counts as acknowledged."""
-        self.out.write(json.dumps({"tx_id": tx.tx_id.hex(), "receipt": receipt.hex()}) + "\n")
-        self.out.flush()
-        self.counts.acked += 1
-        self.known_height = max(self.known_height, decode_height(receipt))
+        line = json.dumps({"tx_id": tx.tx_id.hex(), "receipt": receipt.hex()}) + "\n"
+        with self._lock:
+            self.out.write(line)
+            self.out.flush()
+            self.counts.acked += 1
+            self.known_height = max(self.known_height, decode_height(receipt))
 
-    def run(self) -> None:
-        self.learn_height()
+    def replay(self, tx: Tx, receipt: bytes) -> None:
+        """Submit an acknowledged tx again: the node must answer with the very same receipt."""
+        again = self.settle(tx)
+        if again is None:
+            return
+        self._count("replayed")
+        if again != receipt:
+            self._count("replay_mismatches")
+            print(f"replay of 0x{tx.tx_id.hex()}: {again.hex()} != {receipt.hex()}", file=ERR)
+
+    def work(self, worker: int) -> None:
         seq = 0
+        last: tuple[Tx, bytes] | None = None
         while not self.stopping:
-            tx = self.next_tx(seq)
+            tx = self.next_tx(worker, seq)
             seq += 1
-            self.counts.sent += 1
+            self._count("sent")
             receipt = self.settle(tx)
             if receipt is not None:
                 self.record(tx, receipt)
+                if last is not None and seq % REPLAY_EVERY == 0:
+                    self.replay(*last)
+                last = (tx, receipt)
+
+    def run(self) -> None:
+        self.learn_height()
+        threads = [
+            threading.Thread(target=self.work, args=(worker,), daemon=True)
+            for worker in range(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():  # a timed join lets the SIGTERM handler run
+                thread.join(0.2)
 
 
 def decode_height(receipt: bytes) -> int:
@@ -236,6 +286,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--target-file", type=Path, required=True)
     parser.add_argument("--key-index", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--workers", type=int, default=2, help="txs in flight at once")
     return parser.parse_args(argv)
 
 
@@ -243,7 +294,7 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     connection = Connection(args.target_file)
     with args.out.open("a") as out:
-        client = Client(args.key_index, connection, out)
+        client = Client(args.key_index, connection, out, args.workers)
 
         def stop(signum: int, frame: object) -> None:
             del signum, frame
@@ -261,6 +312,8 @@ def main(argv: list[str]) -> int:
         "acked": counts.acked,
         "acked_after_retry": counts.acked_after_retry,
         "retries": counts.retries,
+        "replayed": counts.replayed,
+        "replay_mismatches": counts.replay_mismatches,
         "rejected": counts.rejected,
     }
     print(json.dumps(summary), flush=True)

@@ -207,7 +207,10 @@ class Report:
             f"{self.duplicates}, {final.blocks if final else 0} blocks, "
             f"{final.txs if final else 0} txs; clients sent {self.client_total('sent')}, "
             f"acked {self.client_total('acked')} ({self.client_total('acked_after_retry')} "
-            f"after a retry, {self.client_total('retries')} retries); {self.wall_s:.1f} s"
+            f"after a retry, {self.client_total('retries')} retries), replayed "
+            f"{self.client_total('replayed')} acknowledged txs ("
+            f"{self.client_total('replay_mismatches')} answered with another receipt); "
+            f"{self.wall_s:.1f} s"
         )
 
 
@@ -343,7 +346,9 @@ def verify_dir(data: Path) -> int:
 class Harness:
     """A node, its clients and the crash rounds, on one data dir under `base`."""
 
-    def __init__(self, base: Path, *, seed: int, clients: int = 4, log: Log = print) -> None:
+    def __init__(
+        self, base: Path, *, seed: int, clients: int = 4, workers: int = 2, log: Log = print
+    ) -> None:
         self.base = base
         self.data = base / "data"
         self.target = base / "target"
@@ -353,6 +358,7 @@ class Harness:
         self.genesis = dev_genesis()
         self.report = Report(seed, self.genesis.total_supply)
         self.ack_files = [base / f"acks-{i}.jsonl" for i in range(1, clients + 1)]
+        self.workers = workers
         self.clients: list[subprocess.Popen[str]] = []
         self.node: Any = None
         self._acked = 0
@@ -371,6 +377,7 @@ class Harness:
         for index, path in enumerate(self.ack_files, start=1):
             command = [sys.executable, str(CLIENT_SCRIPT), "--target-file", str(self.target)]
             command += ["--key-index", str(index), "--out", str(path)]
+            command += ["--workers", str(self.workers)]
             stderr = (self.base / f"client-{index}.log").open("a")
             self.clients.append(
                 subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
@@ -572,17 +579,25 @@ def seed_from_env() -> int:
 
 
 def run_harness(
-    base: Path, kinds: Sequence[str], *, seed: int, clients: int = 4, log: Log = print
+    base: Path,
+    kinds: Sequence[str],
+    *,
+    seed: int,
+    clients: int = 4,
+    workers: int = 2,
+    log: Log = print,
 ) -> Report:
-    """Run the rounds `kinds` on a fresh data dir under `base`; the report of a run that kept
-    every promise (else HarnessFailure naming the seed and what broke)."""
-    return Harness(base, seed=seed, clients=clients, log=log).run(kinds)
+    """Run the rounds `kinds` on a fresh data dir under `base` with `clients` client processes
+    of `workers` threads each; the report of a run that kept every promise (else
+    HarnessFailure naming the seed and what broke)."""
+    return Harness(base, seed=seed, clients=clients, workers=workers, log=log).run(kinds)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="txs in flight per client")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--base", type=Path, default=None, help="work dir (default: a temp dir)")
     args = parser.parse_args(argv)
@@ -591,8 +606,8 @@ def main(argv: list[str]) -> int:
         subprocess.check_output(["mktemp", "-d", "/tmp/vmchain-crash-XXXX"], text=True).strip()
     )
     kinds = mixed_plan(random.Random(seed ^ 0x5EED), args.rounds)
-    report = run_harness(base, kinds, seed=seed, clients=args.clients)
-    return 0 if report.lost == 0 and report.duplicates == 0 else 1
+    report = run_harness(base, kinds, seed=seed, clients=args.clients, workers=args.workers)
+    return 0 if report.client_total("replay_mismatches") == 0 else 1
 
 
 if __name__ == "__main__":

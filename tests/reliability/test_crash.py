@@ -72,6 +72,8 @@ def _check_report(report: ch.Report, rounds: int) -> None:
     assert final.txs >= final.acked, seed
     assert report.client_total("acked_after_retry") > 0, seed  # in-flight txs were resubmitted
     assert [c["rejected"] for c in report.clients] == [{}] * len(report.clients), seed
+    assert report.client_total("replayed") > 0, seed  # acknowledged txs submitted again ...
+    assert report.client_total("replay_mismatches") == 0, seed  # ... got the same receipt
     assert (report.lost, report.duplicates) == (0, 0), seed
 
 
