@@ -56,6 +56,7 @@ def test_the_table_holds_every_subcommand() -> None:
         "verify-receipt",
         "contract",
         "verify",
+        "bench",
     ]
     assert len(set(names)) == len(names)
 
