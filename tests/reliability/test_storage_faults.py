@@ -10,9 +10,15 @@ fault, it has every acknowledged tx with the identical receipt, the txs that fai
 submitted again and are sealed, the money adds up and `vmchain verify` passes.
 
 Damaged files (one kind per case, on a copy of a chain a node wrote, with table files from a
-clean stop and a WAL from a kill -9): the node refuses to start with exit 1 and one line
-saying the data dir is damaged and to restore a backup, never a traceback; nothing is deleted
-from the data dir; `vmchain verify` fails too.
+clean stop and a WAL from a kill -9): the node refuses to start with exit 1 and a message
+ending "data dir D is damaged: restore it from a backup", never a traceback; nothing is
+deleted from the data dir; `vmchain verify` fails too. RocksDB itself notices at the open a
+table file's bad footer, truncated or missing table files, a damaged MANIFEST or CURRENT, and
+a damaged WAL record before the last; the node's read-only look before its read-write open
+notices a MANIFEST that lost its last edits (RocksDB would otherwise delete the table files
+it no longer names); a flipped byte in a table's data block is found when something reads
+that block: here the open reads the `meta` family's only block, elsewhere it may be the
+start-up check, a query, or only `vmchain verify`.
 """
 
 from __future__ import annotations
@@ -33,11 +39,12 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from vmchain._proto.vmchain.v1 import dev_pb2 as dpb
 from vmchain._proto.vmchain.v1 import node_pb2 as npb
-from vmchain.chain.store import open_rocks
+from vmchain.chain.store import TX_INDEX_CF, open_rocks
 from vmchain.chain.tx import Tx
 from vmchain.node.config import db_path
-from vmchain.state.rocks import table_files
+from vmchain.state.rocks import RocksStore, table_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "node"))
 helpers: Any = importlib.import_module("node_helpers")
@@ -111,8 +118,9 @@ def _verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
-def _check_faulty(node: Any, load: Load, cause: str) -> int:
-    """The node after the failed write: alive, reads work, writes refused. Returns the height."""
+def _check_faulty(node: Any, load: Load, cause: str, snapshot: int) -> int:
+    """The node after the failed write: alive, reads work, writes refused (Dev Mine and Revert
+    too: RocksDB takes no write after a failed one). Returns the height."""
     assert load.acked and load.failed
     for _tx, code, text in load.failed.values():
         assert code == Code.UNAVAILABLE, text
@@ -128,6 +136,10 @@ def _check_faulty(node: Any, load: Load, cause: str) -> int:
         fresh,
     )
     assert cause in details and "it serves reads until it is restarted" in details
+    helpers.assert_rpc_error(Code.UNAVAILABLE, cause, helpers.mine, node.devc)
+    helpers.assert_rpc_error(
+        Code.UNAVAILABLE, "no revert", node.devc.Revert, dpb.RevertRequest(id=snapshot)
+    )
     height: int = helpers.head_height(node.node)
     for tx_id, receipt in load.acked.items():
         assert _receipt(node, tx_id) == receipt
@@ -155,8 +167,9 @@ def _fault_then_recover(
     data, log = base / "data", base / "node.log"
     node = helpers.NodeProcess(data, log_path=log, env=env, preexec_fn=preexec_fn).start()
     try:
+        snapshot = node.devc.Snapshot(dpb.SnapshotRequest()).id
         load = _load_until_fault(node.node)
-        height = _check_faulty(node, load, cause)
+        height = _check_faulty(node, load, cause, snapshot)
     finally:
         code = node.stop()
     text = log.read_text()
@@ -202,7 +215,7 @@ def test_an_io_error_during_a_block_write_stops_sealing_and_loses_nothing(tmp_pa
 
 AFTER_A_FAILED_WRITE = """
 import resource, sys
-from vmchain.chain.store import open_rocks
+from vmchain.chain.store import TX_INDEX_CF, open_rocks
 from vmchain.state.errors import StoreError
 from vmchain.state.kv import Batch
 
@@ -276,28 +289,32 @@ class Written:
 
     stopped: Path
     killed: Path
+    tx_ids: list[bytes]  # the stopped chain's txs
 
 
-def _run(data: Path, prefix: str, stop: bool) -> None:
+def _run(data: Path, prefix: str, stop: bool) -> list[bytes]:
     node = helpers.NodeProcess(data).start()
     try:
+        tx_ids = []
         for i in range(6):
             tx = helpers.transfer(node.node, KEYS[1], RECEIVER, 1, note=f"{prefix}{i}".encode())
             helpers.submit(node.node, tx)
+            tx_ids.append(tx.tx_id)
     finally:
         node.stop() if stop else node.kill()
+    return tx_ids
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Written:
     base = tmp_path_factory.mktemp("written")
     stopped, killed = base / "stopped", base / "killed"
-    _run(stopped, "stopped", stop=True)
+    tx_ids = _run(stopped, "stopped", stop=True)
     shutil.copytree(stopped, killed)
     _run(killed, "killed", stop=False)
     assert table_files(str(db_path(stopped)))
     assert len(_records(_largest(db_path(killed), ".log"))) == 6
-    return Written(stopped, killed)
+    return Written(stopped, killed, tx_ids)
 
 
 def _records(path: Path) -> list[tuple[int, int]]:
@@ -418,8 +435,7 @@ def test_a_damaged_data_dir_is_refused_at_start_and_by_verify(
     db = db_path(data)
     damage(db)
     before = {p.name for p in db.iterdir() if p.suffix in (".sst", ".log")}
-    command = [*helpers.NodeProcess(data).command, "--metrics", "off"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    done = _node_run(data)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith("vmchain node: "), done.stderr
@@ -431,4 +447,46 @@ def test_a_damaged_data_dir_is_refused_at_start_and_by_verify(
     checked = _verify(data)
     assert checked.returncode == 1, checked.stdout
     assert "Traceback" not in checked.stderr, checked.stderr
-    assert checked.stderr.startswith("vmchain verify: "), checked.stderr
+    lines = checked.stderr.splitlines()  # a progress bar may come first
+    assert any(line.startswith("vmchain verify: ") for line in lines), checked.stderr
+
+
+def _node_run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [*helpers.NodeProcess(data).command, "--metrics", "off", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def test_a_damaged_block_is_found_by_the_start_up_check_or_by_verify(
+    written: Written, tmp_path: Path
+) -> None:
+    """The tx index is read at start only by the start-up check (the re-execution looks up
+    every tx): with it the node refuses; without it (--check-blocks 0) the node starts, the
+    query that reads the block fails UNAVAILABLE, and `vmchain verify` finds it."""
+    data = tmp_path / "data"
+    shutil.copytree(written.stopped, data)
+    db = db_path(data)
+    store = RocksStore(str(db), (), read_only=True)
+    try:
+        (table,) = store.table_files_of(TX_INDEX_CF)
+    finally:
+        store.close()
+    _flip(db / table, 64)
+    damage = "cannot read 'tx_index': Corruption: block checksum mismatch"
+    refused = _node_run(data)
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith("vmchain node: stored block "), refused.stderr
+    assert damage in refused.stderr and "is damaged: restore it from a backup" in refused.stderr
+    node = helpers.NodeProcess(data, args=["--check-blocks", "0"]).start()
+    try:
+        helpers.assert_rpc_error(
+            Code.UNAVAILABLE,
+            damage,
+            node.node.GetTransaction,
+            npb.GetTransactionRequest(tx_id=written.tx_ids[0]),
+        )
+    finally:
+        assert node.stop() == 0
+    checked = _verify(data)
+    assert checked.returncode == 1, checked.stdout
+    last = checked.stderr.splitlines()[-1]  # after the progress bar
+    assert last.startswith(f"vmchain verify: verification failed: {damage}"), checked.stderr

@@ -192,6 +192,17 @@ class RocksStore:
         self._handles = {name: self._db.get_column_family_handle(name) for name in names}
         self.path = path
 
+    def table_files_of(self, name: str) -> list[str]:
+        """The names of the table (.sst) files that hold column family `name` (from RocksDB's
+        ``rocksdb.sstables`` property: lines `` 11:8230[...]`` are file number and size)."""
+        view = self.cf(name)
+        try:
+            text = view._db.property_value("rocksdb.sstables") or ""
+        except Exception as exc:
+            raise store_error(f"cannot list the table files of {name!r}", exc) from exc
+        numbers = [line.split(":", 1)[0].strip() for line in text.splitlines() if ":" in line]
+        return [f"{int(n):06d}.sst" for n in numbers if n.isdigit()]
+
     def cf(self, name: str) -> RocksKV:
         view = self._views.get(name)
         if view is None:
