@@ -105,6 +105,7 @@ def test_bench_against_a_dev_node(tmp_path: Path) -> None:
         (["--rate", "5", "--max"], "not allowed with argument"),
         (["--max", "--mix", "toll=1"], "unknown kind 'toll'"),
         (["--rate", "5", "--concurrency", "3"], "--concurrency goes with --max"),
+        (["--max", "--concurrency", "9", "--vehicles", "8"], "exceeds --vehicles 8"),
         (["--duration", "3"], "one of the arguments --rate --max is required"),
     ],
 )

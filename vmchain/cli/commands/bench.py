@@ -31,6 +31,7 @@ from vmchain.client.node_client import DEFAULT_TARGET
 NODE_ENV = "VMCHAIN_NODE"
 DEFAULT_FUNDER = 1  # dev account 0 seals; the demo also funds from 1
 PATIENT = RetryPolicy(deadline=120.0)
+REACH_S = 10.0
 
 EPILOG = """\
 Setup (untimed): the funder (--key FILE, or on a dev chain --dev-account I, default 1) deploys
@@ -171,6 +172,14 @@ def _funder(args: argparse.Namespace, node: NodeClient) -> Wallet:
     return Wallet(dev_key(DEFAULT_FUNDER if args.dev_account is None else args.dev_account))
 
 
+def _reachable(target: str) -> None:
+    with NodeClient(target, timeout=REACH_S, retry=RetryPolicy(deadline=REACH_S)) as node:
+        try:
+            node.info()
+        except ClientError as exc:
+            raise CommandError(f"cannot reach a node at {target}: {exc}") from None
+
+
 def _probe(args: argparse.Namespace) -> RssProbe | None:
     try:
         if args.node_pid is not None:
@@ -187,6 +196,11 @@ def _spec(args: argparse.Namespace) -> LoadSpec:
         raise UsageError("--duration and --interval must be positive")
     if args.concurrency is not None and not args.max:
         raise UsageError("--concurrency goes with --max (with --rate the schedule decides)")
+    if args.concurrency is not None and args.concurrency > args.vehicles:
+        raise UsageError(
+            f"--concurrency {args.concurrency} exceeds --vehicles {args.vehicles}: a vehicle has "
+            "one tx in flight at a time"
+        )
     return LoadSpec(
         mix=args.mix,
         rate=None if args.max else args.rate,
@@ -220,6 +234,7 @@ def run(args: argparse.Namespace) -> int:
     kinds = spec.mix.kinds
     with NodeClient(args.target, retry=PATIENT) as node, NodeClient(args.target) as watch:
         try:
+            _reachable(args.target)
             funder = _funder(args, node)
             print(f"setting up {args.vehicles} vehicles and {args.gates} gates ...",
                   file=sys.stderr, flush=True)  # fmt: skip
