@@ -44,7 +44,8 @@ from vmchain._proto.vmchain.v1 import node_pb2 as npb
 from vmchain.chain.store import TX_INDEX_CF, open_rocks
 from vmchain.chain.tx import Tx
 from vmchain.node.config import db_path
-from vmchain.state.rocks import RocksStore, table_files
+from vmchain.state.errors import StoreError
+from vmchain.state.rocks import DamagedStore, RocksStore, store_error, table_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "node"))
 helpers: Any = importlib.import_module("node_helpers")
@@ -490,3 +491,22 @@ def test_a_damaged_block_is_found_by_the_start_up_check_or_by_verify(
     assert checked.returncode == 1, checked.stdout
     last = checked.stderr.splitlines()[-1]  # after the progress bar
     assert last.startswith(f"vmchain verify: verification failed: {damage}"), checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "damaged"),
+    [
+        ("Corruption: block checksum mismatch: stored = 1, computed = 2 in /x/000009.sst", True),
+        ("Corruption: Sst file size mismatch: /x/000009.sst. Expected 10791, actual 5395", True),
+        ("IO error: No such file or directory: While opening a file: /x/MANIFEST-000005", True),
+        ("IO error: While appending to file: /x/000004.log: File too large", False),
+        ("IO error: No space left on device: While appending to file: /x/000004.log", False),
+        ("IO error: While lock file: /x/LOCK: Resource temporarily unavailable", False),
+    ],
+)
+def test_rocksdb_errors_tell_damaged_files_from_disk_trouble(text: str, damaged: bool) -> None:
+    """Damage means restore a backup; a full disk or a held lock means fix that and retry."""
+    error = store_error("cannot open RocksDB at /x", Exception(text))
+    assert isinstance(error, StoreError)
+    assert isinstance(error, DamagedStore) is damaged
+    assert str(error) == f"cannot open RocksDB at /x: {text}"
