@@ -27,14 +27,26 @@ ALLOWED: dict[str, set[str]] = {
     "chain": _CORE | {"state", "vm", "lang", "_proto"},  # _proto: message classes only
     "_proto": set(),
     "client": _CORE | {"state", "vm", "lang", "chain", "_proto"},
-    # replication: the etcd client (grpc, threads); below node, which builds replicated mode on it.
-    "replication": {"_proto"},
-    "node": _CORE | {"state", "vm", "lang", "chain", "_proto", "replication"},
+    "node": _CORE | {"state", "vm", "lang", "chain", "_proto"},
+    # replication: the etcd client and replicated mode, which drives a node's Runtime.
+    "replication": _CORE | {"state", "vm", "lang", "chain", "_proto", "node"},
     "testing": _CORE | {"state", "vm", "lang", "chain"},
     "sim": _CORE | {"state", "vm", "lang", "chain", "_proto", "client", "node"},
     "bench": _CORE | {"state", "vm", "lang", "chain", "_proto", "client"},
     "cli": _CORE
-    | {"state", "vm", "lang", "chain", "_proto", "client", "node", "sim", "testing", "bench"},
+    | {
+        "state",
+        "vm",
+        "lang",
+        "chain",
+        "_proto",
+        "client",
+        "node",
+        "replication",
+        "sim",
+        "testing",
+        "bench",
+    },
 }
 
 # Modules the pure core must never import: clocks, randomness, environment, network, threads.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from etcd_cluster import EtcdCluster, running_cluster
 
 from vmchain.replication.etcd import EtcdClient
+
+from .etcd_cluster import EtcdCluster, running_cluster
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-from etcd_cluster import EtcdCluster
 
 from vmchain.replication.etcd import (
     EtcdClient,
@@ -16,6 +15,8 @@ from vmchain.replication.etcd import (
     TxnResult,
     prefix_end,
 )
+
+from .etcd_cluster import EtcdCluster
 
 
 def test_every_call_moves_on_when_the_current_member_dies(fresh_cluster: EtcdCluster) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from etcd_cluster import free_ports
 
 from vmchain.replication.etcd import (
     CommitResult,
@@ -24,6 +23,8 @@ from vmchain.replication.etcd import (
     value_is,
 )
 from vmchain.replication.etcd_endpoints import parse_endpoint
+
+from .etcd_cluster import free_ports
 
 
 def test_put_then_get_returns_the_stored_key(etcd: EtcdClient, prefix: bytes) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from etcd_cluster import running_cluster
 
 from vmchain.replication.etcd import NoSpace, prefix_end
+
+from .etcd_cluster import running_cluster
 
 
 def test_a_full_database_freezes_writes_until_cleaned_and_disarmed(tmp_path: Path) -> None:

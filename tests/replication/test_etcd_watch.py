@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from etcd_cluster import EtcdCluster
 
 from vmchain.replication.etcd import Compacted, EtcdClient, Event, EventType, Put, prefix_end
+
+from .etcd_cluster import EtcdCluster
 
 
 def _take(watcher_get: Callable[[float], Event | None], count: int) -> list[Event]:

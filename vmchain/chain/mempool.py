@@ -149,6 +149,10 @@ class Mempool:
         entry = self._entries.get(item[2])
         return entry is not None and entry.seq == item[1]
 
+    def tx_ids(self) -> list[bytes]:
+        """Every pending tx id, in arrival order."""
+        return list(self._entries)
+
     def remove(self, tx_ids: Iterable[bytes]) -> list[Tx]:
         """Remove these txs (e.g. sealed in a block); ids not pending are ignored."""
         removed = [self._discard(i) for i in tx_ids if i in self._entries]

@@ -51,5 +51,15 @@ class NotSealer(NodeError):
     """The node cannot seal (no authority key, or sealing stopped after an I/O error)."""
 
 
+class LostLeadership(NotSealer):
+    """Replicated mode: this node is no longer (or not yet) the sealer; the message names the
+    sealer when it is known. Its block was not committed anywhere."""
+
+
+class ForkDetected(NodeError):
+    """Replicated mode: a block from the shared log differs from the one this node holds at
+    that height. The node stops: it must not serve a chain the others do not share."""
+
+
 class ConfigError(NodeError):
     """A node configuration that cannot be used: bad flag value, key file, data dir."""

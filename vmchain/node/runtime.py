@@ -29,11 +29,11 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from vmchain.chain.admission import check_stateless
-from vmchain.chain.block import SealedHeader
-from vmchain.chain.errors import Reason, TxRejected
+from vmchain.chain.block import Block, SealedHeader
+from vmchain.chain.errors import InvalidBlock, Reason, TxRejected
 from vmchain.chain.ledger import Ledger, SealedBlock
 from vmchain.chain.mempool import Mempool, MempoolLimits
 from vmchain.chain.receipt import Receipt
@@ -42,6 +42,8 @@ from vmchain.chain.tx import Tx, decode_signed
 from vmchain.crypto import PrivateKey
 from vmchain.node.clock import Clock, SystemClock
 from vmchain.node.errors import (
+    ForkDetected,
+    LostLeadership,
     NodeError,
     NotFoundError,
     NotSealer,
@@ -118,7 +120,12 @@ class Runtime:
         drain_ms: int = DEFAULT_DRAIN_MS,
         on_fault: Callable[[str], None] | None = None,
         failpoints: FailPoints | None = None,
+        publish: Callable[[SealedBlock], None] | None = None,
+        sealing: bool = True,
     ) -> None:
+        """`publish` (replicated mode) runs on every sealed block before it is committed
+        here: it raises LostLeadership if the block must not be committed (then nothing is
+        acknowledged). `sealing=False` starts the node as a follower: `promote` makes it seal."""
         self._ledger = ledger
         self._key = key
         self._policy = policy
@@ -137,7 +144,10 @@ class Runtime:
         self._recent: OrderedDict[int, SealedBlock] = OrderedDict()
         self._mine: deque[_MineRequest] = deque()
         self._last_seal_ms = self._clock.monotonic_ms()
-        self._accepting = key is not None
+        self._publish = publish
+        self._sealer_role = sealing
+        self._follower_why = "this node is a follower"
+        self._accepting = key is not None and sealing
         self._stopping = False
         self._closed = False
         self._drain_deadline_ms = 0
@@ -292,6 +302,8 @@ class Runtime:
             )
         if self._stopping or self._closed:
             raise ShuttingDown("node is shutting down and accepts no new transactions")
+        if not self._sealer_role:
+            raise LostLeadership(self._follower_why)
         raise NotSealer("this node has no authority key and cannot seal transactions")
 
     def _waiter_locked(self, tx_id: bytes) -> _Waiter:
@@ -423,6 +435,11 @@ class Runtime:
         while True:
             if self._fault is not None or self._closed:
                 return None
+            if not self._sealer_role:
+                if self._stopping:
+                    return None
+                self._wake.wait()
+                continue
             now = self._clock.monotonic_ms()
             if self._mine:
                 return self._take_locked(), [self._mine[0]]
@@ -457,8 +474,13 @@ class Runtime:
         try:
             sealed = self._ledger.propose(txs, timestamp_ms, self._key)
             proposed = time.perf_counter()
+            if self._publish is not None:
+                self._publish(sealed)
             self._ledger.commit(sealed)
             self._failpoints.hit("commit.before_ack")
+        except LostLeadership as exc:
+            self._abandon_locked(txs, mine, str(exc))
+            return
         except Exception as exc:
             height = self._ledger.height() + 1
             if isinstance(exc, STORAGE_ERRORS):  # the disk failed, not our code: no traceback
@@ -492,8 +514,105 @@ class Runtime:
                 self._mine.popleft()
                 request.done.set()
 
+    def _abandon_locked(self, txs: list[Tx], mine: list[_MineRequest], why: str) -> None:
+        """The block in hand was not published: nothing of it is acknowledged; its txs' waiters
+        are told to resubmit (to the sealer), and this node becomes a follower."""
+        log.warning("block %d abandoned: %s", self._ledger.height() + 1, why)
+        for tx in txs:
+            self._drop_locked(tx, lambda: LostLeadership(why))
+        for request in mine:
+            request.error = LostLeadership(why)
+            request.done.set()
+        self._demote_locked(why)
+
+    # -----------------------------------------------------------------------------------------
+    # Replicated mode: roles and blocks sealed elsewhere
+
+    @property
+    def is_sealer(self) -> bool:
+        with self._lock:
+            return self._sealer_role and self._fault is None
+
+    def promote(self) -> None:
+        """Become the sealer (the caller holds the election and has applied every block)."""
+        with self._lock:
+            if self._fault is not None or self._stopping or self._closed:
+                return
+            self._sealer_role = True
+            self._accepting = self._key is not None
+            self._last_seal_ms = self._clock.monotonic_ms()
+            self._wake.notify_all()
+
+    def halt(self, why: str) -> None:
+        """Stop this node for good (replicated mode found a block it cannot follow): sealing
+        stops, health goes NOT_SERVING, reads go on."""
+        log.critical("replication stopped: %s", why)
+        self._stop_sealing(why)
+
+    def set_publish(self, publish: Callable[[SealedBlock], None]) -> None:
+        """Install the replicated mode's publish hook (before `start`)."""
+        self._publish = publish
+
+    def demote(self, why: str) -> None:
+        """Stop sealing; submissions get UNAVAILABLE with `why` (which names the sealer)."""
+        with self._lock:
+            self._demote_locked(why)
+
+    def _demote_locked(self, why: str) -> None:
+        self._sealer_role = False
+        self._follower_why = why
+        if self._fault is None and not self._stopping:
+            self._accepting = False
+        pending = self._mempool.remove(self._mempool.tx_ids())
+        for tx in pending:
+            self._drop_locked(tx, lambda: LostLeadership(why))
+        self._metrics.mempool(len(self._mempool), self._mempool.size_bytes)
+        self._wake.notify_all()
+
+    def apply_block(self, block: Block) -> bool:
+        """Verify, re-execute and commit a block sealed elsewhere (the shared log's next one);
+        False if this node already has it. ForkDetected (and sealing stops) if it holds a
+        different block at that height or the block does not re-execute to its roots."""
+        with self._lock:
+            head = self._ledger.height()
+            if block.height <= head:
+                mine = self._ledger.block(block.height).block.hash
+                if mine != block.hash:
+                    self._fork_locked(
+                        f"block {block.height} from the log is 0x{block.hash.hex()}, this node "
+                        f"has 0x{mine.hex()}"
+                    )
+                return False
+            if block.height != head + 1:
+                raise ValueError(f"block {block.height} does not follow this node's head {head}")
+            started = time.perf_counter()
+            try:
+                sealed = self._ledger.apply(block)
+            except InvalidBlock as exc:
+                self._fork_locked(f"block {block.height} from the log does not verify: {exc}")
+            self._ledger.commit(sealed)
+            included = [receipt.tx_id for receipt in sealed.receipts]
+            self._mempool.remove(included)
+            self._after_commit_locked(sealed, [], 0.0, time.perf_counter() - started, "applied")
+            return True
+
+    def _fork_locked(self, why: str) -> NoReturn:
+        log.critical("replication stopped: %s", why)
+        self._fault = why
+        self._accepting = False
+        self._sealer_role = False
+        self._fail_all_locked(lambda: NotSealer(f"sealing stopped: {why}"))
+        if self._on_fault is not None:
+            self._on_fault(why)
+        raise ForkDetected(why)
+
     def _after_commit_locked(
-        self, sealed: SealedBlock, txs: list[Tx], seal_s: float, commit_s: float
+        self,
+        sealed: SealedBlock,
+        txs: list[Tx],
+        seal_s: float,
+        commit_s: float,
+        verb: str = "sealed",
     ) -> None:
         header = sealed.block.header
         self._clock.block_sealed(header.timestamp_ms)
@@ -528,7 +647,8 @@ class Runtime:
         self._metrics.mempool(len(self._mempool), self._mempool.size_bytes)
         self._sealed.notify_all()
         log.info(
-            "sealed block %d",
+            "%s block %d",
+            verb,
             header.height,
             extra=fields(
                 height=header.height,

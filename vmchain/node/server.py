@@ -120,6 +120,7 @@ class NodeServer:
         key: PrivateKey,
         check_blocks: int = DEFAULT_CHECK_BLOCKS,
         failpoints: FailPoints | None = None,
+        replicated: bool = False,
     ) -> None:
         """Open the store and the ledger; the last `check_blocks` blocks are re-executed
         first (0: none) and a mismatch refuses the start (CorruptStore naming the block)."""
@@ -159,6 +160,7 @@ class NodeServer:
             metrics=self.metrics,
             on_fault=self._on_fault,
             failpoints=self._failpoints,
+            sealing=not replicated,  # replicated mode seals only once elected
         )
 
     def _open_ledger(self, genesis: Genesis | None) -> Ledger:

@@ -55,6 +55,14 @@ from vmchain.node.failpoints import FailPointError, FailPoints
 from vmchain.node.logs import FORMATS
 from vmchain.node.logs import configure as configure_logs
 from vmchain.node.server import Endpoints, NodeServer
+from vmchain.replication.mode import open_replica, parse_endpoints
+from vmchain.replication.replica import (
+    DEFAULT_KEEP_BLOCKS,
+    DEFAULT_LEASE_TTL_S,
+    Replica,
+    ReplicaConfig,
+    ReplicationConfigError,
+)
 from vmchain.state.errors import InvalidNode, InvalidRecord, MissingNode, StateError
 from vmchain.state.rocks import DamagedStore
 
@@ -133,6 +141,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "encrypted keystore; not with --dev",
     )
     add_passphrase_argument(parser)
+    _add_replication_arguments(add)
     add("--mempool-max-txs", type=_flag(_positive, "--mempool-max-txs"), metavar="N")
     add("--mempool-max-bytes", type=_flag(_positive, "--mempool-max-bytes"), metavar="N")
     add(
@@ -178,6 +187,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=FORMATS,
         help="stderr log lines: text (default) or one JSON object a line",
     )
+
+
+def _add_replication_arguments(add: Callable[..., object]) -> None:
+    add(
+        "--etcd",
+        type=_flag(_etcd_endpoints, "--etcd"),
+        metavar="URLS",
+        help="replicated mode: comma-separated etcd member URLs (http://host:port); one node "
+        "is elected sealer, every node applies the shared block log (docs/operations.md)",
+    )
+    add(
+        "--advertise",
+        type=_flag(parse_address, "--advertise"),
+        metavar="HOST:PORT",
+        help="with --etcd: the gRPC address other nodes and clients dial for this node "
+        "(default: the --grpc address)",
+    )
+    add("--etcd-prefix", default="/vmchain/", metavar="PATH", help="etcd key prefix (/vmchain/)")
+    add(
+        "--lease-ttl",
+        default=DEFAULT_LEASE_TTL_S,
+        type=_flag(_positive, "--lease-ttl"),
+        metavar="SECONDS",
+        help=f"with --etcd: the sealer's lease; failover takes about this long "
+        f"(default {DEFAULT_LEASE_TTL_S})",
+    )
+    add(
+        "--keep-blocks",
+        default=DEFAULT_KEEP_BLOCKS,
+        type=_flag(_positive, "--keep-blocks"),
+        metavar="N",
+        help=f"with --etcd: blocks kept in etcd (default {DEFAULT_KEEP_BLOCKS}); older ones are "
+        "pruned there and fetched from a peer by a node that fell further behind",
+    )
+
+
+def _etcd_endpoints(text: str, flag: str) -> list[str]:
+    del flag  # the message names --etcd already
+    try:
+        return parse_endpoints(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _tls(args: argparse.Namespace) -> TlsFiles | None:
@@ -329,13 +380,17 @@ def run(args: argparse.Namespace) -> int:
             key=key,
             check_blocks=args.check_blocks,
             failpoints=FailPoints.from_env(os.environ),
+            replicated=args.etcd is not None,
         )
     except DAMAGE as exc:
         raise CommandError(_damaged(args.data_dir, exc)) from None
     except (ConfigError, ChainError, StateError, FailPointError) as exc:
         raise CommandError(str(exc)) from None
+    replica = _open_replica(server, args)
     try:
         endpoints = server.start()
+        if replica is not None:
+            replica.start(server.runtime, args.advertise or endpoints.grpc)
         _tune_gc()
         if args.dev:
             _print_dev_accounts()
@@ -344,8 +399,33 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
     finally:
+        if replica is not None:
+            _stop_replicated(server, replica)
         server.stop()
     return 0
+
+
+def _open_replica(server: NodeServer, args: argparse.Namespace) -> Replica | None:
+    if args.etcd is None:
+        return None
+    if args.dev:
+        server.stop()
+        raise UsageError("--etcd needs a real chain (vmchain init), not --dev")
+    config = ReplicaConfig(lease_ttl_s=args.lease_ttl, keep_blocks=args.keep_blocks)
+    try:
+        return open_replica(server, args.etcd, config, args.etcd_prefix)
+    except ReplicationConfigError as exc:
+        server.stop()
+        raise CommandError(str(exc)) from None
+
+
+def _stop_replicated(server: NodeServer, replica: Replica) -> None:
+    """Seal what is pending while still the sealer, then step down (resign: another node
+    takes over at once) before the node closes."""
+    runtime = server.runtime
+    runtime.begin_shutdown()
+    runtime.join(timeout=runtime.drain_seconds + 10)
+    replica.stop()
 
 
 COMMAND = Command("node", "run a node (with --dev: a local dev chain)", add_arguments, run)
