@@ -1,7 +1,8 @@
 """A replicated vmchain network for tests: real `vmchain node --etcd` processes on a real etcd.
 
 `ReplicatedNet(base, cluster, size=3)` writes one genesis with `size` authorities, inits a data
-dir and a 0600 key file per node, and starts each node with `--etcd <every member>`. Helpers
+dir and a 0600 key file per node, and starts each node with `--etcd <every member>`, member i
+first for node i (its "own" member). Helpers
 find the elected sealer (the node whose /metrics says vmchain_replication_is_sealer 1), submit
 transfers, and compare chains block by block.
 """
@@ -70,7 +71,8 @@ class ReplicatedNet:
 
     def _process(self, i: int) -> NodeProcess:
         home = self.base / f"node{i}"
-        args = ["--node-key", str(home / "node.key"), "--etcd", ",".join(self.cluster.urls)]
+        urls = self.cluster.urls[i:] + self.cluster.urls[:i]  # node i talks to member i first
+        args = ["--node-key", str(home / "node.key"), "--etcd", ",".join(urls)]
         args += ["--lease-ttl", "2", "--block-time", "20ms", *self.args]
         return NodeProcess(home / "data", dev=False, args=args, log_path=home / "node.log")
 
