@@ -6,9 +6,9 @@ The driver thread makes operations due: open loop, operation i at start + i / ra
 car (a car has at most one tx in flight, so a gate's exit follows its entry and vouchers rise),
 is signed, registered as in flight and queued, with the others ready, as one batch on the run's
 one SubmitTransactions call (bench/stream.py, whose reader thread ends a refused tx at once
-with the refusal's gRPC code). The watcher thread follows StreamBlocks from the first height
-after setup: each receipt of an in-flight tx ends that operation at the moment its block
-arrived, frees its car and wakes the driver. After the window the driver stops making
+with the refusal's gRPC code). The watcher thread follows StreamBlocks (bench/blocks.py) from
+the first height after setup: each receipt of an in-flight tx ends that operation at the moment
+its block arrived, frees its car and wakes the driver. After the window the driver stops making
 operations (those still waiting for a car are "unsent") and waits up to `drain` for the ones in
 flight; any left then are errors (DEADLINE_EXCEEDED, or the code of the call that broke while
 sending them). A batch that is not full is followed by a 5 ms pause that gathers the next
@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vmchain.bench.blocks import BlockFeed, SealedReceipts
 from vmchain.bench.fleet import Car, Fleet
 from vmchain.bench.ops import Built, ChainWindow, OnSuccess, build
 from vmchain.bench.report import OpResult, Phase, RssSample, RunFacts
@@ -32,13 +33,14 @@ from vmchain.bench.rss import RssError, RssProbe
 from vmchain.bench.schedule import Mix, due_ns, kind_sequence
 from vmchain.bench.stats import NS_PER_S
 from vmchain.bench.stream import BatchStream
-from vmchain.client import Block, NodeClient
+from vmchain.client import NodeClient
 from vmchain.client.types import hex_text
 
 MAX_BATCH = 500  # txs per SubmitTransactions message
 TICK_NS = 5_000_000  # after a batch that was not full, wait this long before the next
 NOT_SEALED = "DEADLINE_EXCEEDED"
 ACCEPTED = ("OK", "ALREADY_EXISTS")
+SUCCESS = "SUCCESS"
 
 
 class LoadError(RuntimeError):
@@ -99,13 +101,12 @@ class Runner:
     def __init__(
         self,
         node: NodeClient,
-        watch: NodeClient,
         fleet: Fleet,
         spec: LoadSpec,
         rss: RssProbe | None = None,
     ) -> None:
         self.node = node
-        self.watch = watch  # its own channel, closed to end the block stream
+        self.feed = BlockFeed(node.target, fleet.height + 1)
         self.fleet = fleet
         self.spec = spec
         self.probe = rss
@@ -137,7 +138,7 @@ class Runner:
         finally:
             self.stream.close()
             self.stopping.set()
-            self.watch.close()
+            self.feed.close()
         if self.probe is not None:
             sampler.join()
         self._take_rss()
@@ -264,26 +265,26 @@ class Runner:
 
     def _watch(self) -> None:
         try:
-            for block in self.watch.blocks(self.fleet.height + 1, full=True, verify=False):
+            for block in self.feed:
                 self._sealed(block)
-        except BaseException as exc:  # ended by closing the channel, or a real failure
+        except BaseException as exc:  # ended by closing the feed, or a real failure
             if not self.stopping.is_set():
                 self.watch_error = exc
                 self.wake.set()
 
-    def _sealed(self, block: Block) -> None:
+    def _sealed(self, block: SealedReceipts) -> None:
         seen = time.monotonic_ns()
         self.window.height = max(self.window.height, block.height)
         with self.lock:
             self.out.last_height = block.height
-            for receipt in block.receipts:
-                flight = self.flights.pop(receipt.tx_id, None)
+            for tx_id, status in block.receipts:
+                flight = self.flights.pop(tx_id, None)
                 if flight is None:
                     self.out.foreign_txs += 1
                     continue
-                if receipt.succeeded:
+                if status == SUCCESS:
                     flight.on_success()
-                self._end(flight, seen, sealed=True, status=receipt.status)
+                self._end(flight, seen, sealed=True, status=status)
         self.wake.set()
 
     # -- memory ----------------------------------------------------------------------------

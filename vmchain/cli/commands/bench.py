@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     spec = _spec(args)
     probe = _probe(args)
     kinds = spec.mix.kinds
-    with NodeClient(args.target, retry=PATIENT) as node, NodeClient(args.target) as watch:
+    with NodeClient(args.target, retry=PATIENT) as node:
         try:
             _reachable(args.target)
             funder = _funder(args, node)
@@ -246,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
                 ),
             )  # fmt: skip
             print(f"running for {args.warmup + args.duration:g} s ...", file=sys.stderr, flush=True)
-            outcome = Runner(node, watch, fleet, spec, probe).run()
+            outcome = Runner(node, fleet, spec, probe).run()
         except (FleetError, LoadError, ClientError, OSError) as exc:
             raise CommandError(str(exc)) from None
     document = report.build(facts(outcome, spec, _options(args, spec), fleet, probe),
