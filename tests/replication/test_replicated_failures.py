@@ -60,7 +60,7 @@ def test_the_etcd_leader_dies_and_the_sealer_goes_on(
             tx = transfer_tx(PAYERS[1], b"post-%d" % i)
             acknowledged[tx.tx_id] = submit_to_sealer(net, tx)
         assert net.sealer() == sealer  # etcd's election does not end the sealer's lease
-        head = max(r.height for r in acknowledged.values())  # type: ignore[attr-defined]
+        head = max(r.height for r in acknowledged.values())
         net.wait_same_head(range(3), at_least=head)
         receipts_everywhere(net, acknowledged, [0, 1, 2])
 
