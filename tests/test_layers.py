@@ -30,7 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "node": _CORE | {"state", "vm", "lang", "chain", "_proto"},
     # replication: the etcd client and replicated mode, which drives a node's Runtime.
     "replication": _CORE | {"state", "vm", "lang", "chain", "_proto", "node"},
-    "testing": _CORE | {"state", "vm", "lang", "chain"},
+    # testing: LocalChain, and EtcdCluster (a real etcd for tests and benches) over replication.
+    "testing": _CORE | {"state", "vm", "lang", "chain", "replication"},
     "sim": _CORE | {"state", "vm", "lang", "chain", "_proto", "client", "node"},
     "bench": _CORE | {"state", "vm", "lang", "chain", "_proto", "client"},
     "cli": _CORE
