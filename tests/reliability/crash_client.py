@@ -3,14 +3,16 @@
     python tests/reliability/crash_client.py --target-file T --key-index I --out ACKS
 
 Dev account I signs transfers (each with a unique note, gas price 1, so a fee is paid) and
-submits each with a wait for its receipt, from --workers threads (2: two txs in flight). The
+waits for its receipt, from --workers threads (2: two txs in flight): even workers with
+SubmitTransaction's wait, odd ones by SubmitTransactions then GetReceipt with a wait. The
 node's address is read from the target file, which the harness rewrites after every restart.
 When the node dies mid-call (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED...) the client re-reads
 the target and submits the SAME signed bytes again until it gets the receipt: the honest retry,
 which the node must never apply twice.
 
 Every receipt received is appended to ACKS as one JSON line {"tx_id": hex, "receipt": hex},
-where "receipt" is the exact Receipt bytes of the SubmitResponse as they came off the wire,
+where "receipt" is the exact Receipt bytes as they came off the wire (of the SubmitResponse,
+or the GetReceipt response),
 flushed before the tx counts as acknowledged. Every 10th tx a worker also submits its previous
 acknowledged tx again (a replay), which must return the identical receipt bytes. SIGTERM ends the
 run after the calls in hand; the last stdout line is a JSON summary (sent, acked, acked after a
@@ -34,6 +36,7 @@ from typing import Any, TextIO
 import grpc
 
 from vmchain._proto.vmchain.v1 import node_pb2 as npb
+from vmchain._proto.vmchain.v1 import node_pb2_grpc as npb_grpc
 from vmchain._proto.vmchain.v1 import types_pb2 as pb
 from vmchain.chain.genesis import DEV_CHAIN_ID, dev_keys
 from vmchain.chain.tx import Tx, build_transfer, signed_message
@@ -57,6 +60,13 @@ RETRYABLE = frozenset(
         grpc.StatusCode.RESOURCE_EXHAUSTED,
     }
 )
+RAW_METHODS = {
+    "SubmitTransaction": npb.SubmitRequest,
+    "GetReceipt": npb.GetReceiptRequest,
+    "GetNodeInfo": npb.GetNodeInfoRequest,
+}
+CODES = {code.value[0]: code for code in grpc.StatusCode}
+ADMITTED = (grpc.StatusCode.OK.value[0], grpc.StatusCode.ALREADY_EXISTS.value[0])
 CHANNEL_OPTIONS = [
     ("grpc.initial_reconnect_backoff_ms", 50),
     ("grpc.min_reconnect_backoff_ms", 50),
@@ -118,15 +128,24 @@ class Counts:
     rejected: dict[str, int] = field(default_factory=dict)
 
 
+class Refused(Exception):
+    """SubmitTransactions did not admit a tx (its per-tx status code and message)."""
+
+    def __init__(self, code: Any, details: str) -> None:
+        super().__init__(f"{code}: {details}")
+        self.code = code
+        self.details = details
+
+
 class Connection:
-    """A channel to whatever address the target file names now."""
+    """Channels to whatever address the target file names now. Thread safe."""
 
     def __init__(self, target_file: Path) -> None:
         self._target_file = target_file
         self._address = ""
         self._channel: Any = None
-        self.submit: Callable[..., bytes] | None = None
-        self.info: Callable[..., bytes] | None = None
+        self._methods: dict[str, Callable[..., bytes]] = {}
+        self._stream: Any = None
         self._lock = threading.Lock()
 
     def refresh(self) -> bool:
@@ -136,16 +155,31 @@ class Connection:
         except FileNotFoundError:
             return False
         with self._lock:
-            self._follow(address)
-        return bool(self._address)
+            if address and address != self._address:
+                self._open(address)
+            return bool(self._address)
 
-    def _follow(self, address: str) -> None:
-        if address and address != self._address:
-            self.close()
-            self._address = address
-            self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
-            self.submit = raw_method(self._channel, "SubmitTransaction", npb.SubmitRequest)
-            self.info = raw_method(self._channel, "GetNodeInfo", npb.GetNodeInfoRequest)
+    def _open(self, address: str) -> None:
+        self.close()
+        self._address = address
+        self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        self._methods = {
+            name: raw_method(self._channel, name, request_type)
+            for name, request_type in RAW_METHODS.items()
+        }
+        self._stream = npb_grpc.NodeStub(self._channel).SubmitTransactions  # type: ignore[no-untyped-call]
+
+    def call(self, name: str, request: Any) -> bytes:
+        """Unary method `name`; the response's bytes."""
+        with self._lock:
+            method = self._methods[name]
+        return method(request, timeout=CALL_TIMEOUT_S)
+
+    def submit_batch(self, batch: Any) -> Any:
+        """One SubmitBatch over the SubmitTransactions stream; its SubmitBatchResponse."""
+        with self._lock:
+            stream = self._stream
+        return next(stream(iter([batch]), timeout=CALL_TIMEOUT_S))
 
     def close(self) -> None:
         if self._channel is not None:
@@ -185,9 +219,9 @@ class Client:
     def learn_height(self) -> None:
         """Ask the node for its head once, so first_valid stays within the window."""
         while not self.stopping:
-            if self.connection.refresh() and self.connection.info is not None:
+            if self.connection.refresh():
                 try:
-                    raw = self.connection.info(npb.GetNodeInfoRequest(), timeout=CALL_TIMEOUT_S)
+                    raw = self.connection.call("GetNodeInfo", npb.GetNodeInfoRequest())
                     self.known_height = npb.NodeInfo.FromString(raw).height
                     return
                 except grpc.RpcError:
@@ -198,36 +232,60 @@ class Client:
         with self._lock:
             setattr(self.counts, name, getattr(self.counts, name) + by)
 
-    def settle(self, tx: Tx) -> bytes | None:
+    def settle(self, tx: Tx, *, via_stream: bool = False) -> bytes | None:
         """Submit `tx` (the same signed bytes every time) until its receipt comes back; None
-        when the node refuses it for good or the run is told to stop."""
-        request = npb.SubmitRequest(tx=signed_message(tx), wait_ms=WAIT_MS)
+        when the node refuses it for good or the run is told to stop. `via_stream`: admit it
+        with SubmitTransactions and wait with GetReceipt, instead of SubmitTransaction's wait."""
+        attempt = self._stream_then_wait if via_stream else self._submit_and_wait
         attempts = 0
         while not self.stopping:
             if attempts:
                 self._count("retries")
             attempts += 1
-            submit = self.connection.submit if self.connection.refresh() else None
-            if submit is None:
+            if not self.connection.refresh():
                 time.sleep(RETRY_SLEEP_S)
                 continue
             try:
-                raw = submit(request, timeout=CALL_TIMEOUT_S)
+                receipt = attempt(tx)
             except grpc.RpcError as exc:
-                if exc.code() in RETRYABLE:
-                    time.sleep(RETRY_SLEEP_S)
+                code, details = exc.code(), exc.details()
+            except Refused as exc:
+                code, details = exc.code, exc.details
+            else:
+                if receipt is None:
                     continue
-                with self._lock:
-                    name = exc.code().name
-                    self.counts.rejected[name] = self.counts.rejected.get(name, 0) + 1
-                print(f"tx 0x{tx.tx_id.hex()} refused: {exc.code()}: {exc.details()}", file=ERR)
-                return None
-            receipt = length_field(raw, 2)
-            if receipt is not None:
                 if attempts > 1:
                     self._count("acked_after_retry")
                 return receipt
+            if code in RETRYABLE:
+                time.sleep(RETRY_SLEEP_S)
+                continue
+            with self._lock:
+                self.counts.rejected[code.name] = self.counts.rejected.get(code.name, 0) + 1
+            print(f"tx 0x{tx.tx_id.hex()} refused: {code}: {details}", file=ERR)
+            return None
         return None
+
+    def _submit_and_wait(self, tx: Tx) -> bytes | None:
+        """SubmitTransaction with a wait; the receipt's bytes as they came off the wire."""
+        request = npb.SubmitRequest(tx=signed_message(tx), wait_ms=WAIT_MS)
+        raw = self.connection.call("SubmitTransaction", request)
+        return length_field(raw, 2)
+
+    def _stream_then_wait(self, tx: Tx) -> bytes | None:
+        """SubmitTransactions (no wait), then GetReceipt with a wait; None when the node no
+        longer knows the tx (it was pending when the node died): submit it again."""
+        batch = npb.SubmitBatch(txs=[signed_message(tx)])
+        result = self.connection.submit_batch(batch).results[0]
+        if result.code not in ADMITTED:
+            raise Refused(CODES[result.code], result.error)
+        request = npb.GetReceiptRequest(tx_id=tx.tx_id, wait_ms=WAIT_MS)
+        try:
+            return self.connection.call("GetReceipt", request)
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
 
     def record(self, tx: Tx, receipt: bytes) -> None:
         """Write the receipt down (flushed) before the tx counts as acknowledged."""
@@ -238,9 +296,9 @@ class Client:
             self.counts.acked += 1
             self.known_height = max(self.known_height, decode_height(receipt))
 
-    def replay(self, tx: Tx, receipt: bytes) -> None:
+    def replay(self, tx: Tx, receipt: bytes, via_stream: bool) -> None:
         """Submit an acknowledged tx again: the node must answer with the very same receipt."""
-        again = self.settle(tx)
+        again = self.settle(tx, via_stream=via_stream)
         if again is None:
             return
         self._count("replayed")
@@ -249,17 +307,19 @@ class Client:
             print(f"replay of 0x{tx.tx_id.hex()}: {again.hex()} != {receipt.hex()}", file=ERR)
 
     def work(self, worker: int) -> None:
+        """Odd workers go by SubmitTransactions + GetReceipt, even ones by a waiting submit."""
         seq = 0
         last: tuple[Tx, bytes] | None = None
         while not self.stopping:
             tx = self.next_tx(worker, seq)
             seq += 1
             self._count("sent")
-            receipt = self.settle(tx)
+            via_stream = worker % 2 == 1
+            receipt = self.settle(tx, via_stream=via_stream)
             if receipt is not None:
                 self.record(tx, receipt)
                 if last is not None and seq % REPLAY_EVERY == 0:
-                    self.replay(*last)
+                    self.replay(*last, via_stream)
                 last = (tx, receipt)
 
     def run(self) -> None:
