@@ -14,6 +14,7 @@ import pytest
 
 from .etcd_cluster import EtcdCluster
 from .replicated_net import (
+    PAYEE,
     PAYERS,
     ReplicatedNet,
     blocks,
@@ -24,6 +25,8 @@ from .replicated_net import (
 )
 
 pytestmark = pytest.mark.e2e
+
+PAYEE_TEXT = "0x" + PAYEE.hex()
 
 
 @pytest.fixture
@@ -93,3 +96,28 @@ def test_kill_the_sealer_another_takes_over_and_nothing_acknowledged_is_lost(
         for i in range(3):
             got = net.nodes[i].node.GetReceipt(npb.GetReceiptRequest(tx_id=tx_id), timeout=5)
             assert got == receipt
+
+
+def test_gates_using_the_sdk_with_every_node_address_ride_out_a_sealer_kill(
+    net: ReplicatedNet,
+) -> None:
+    from vmchain.client import NodeClient, Wallet
+    from vmchain.client.retry import RetryPolicy
+
+    addresses = ",".join(node.ready["grpc"] for node in net.nodes)
+    wallet = Wallet(PAYERS[3])
+    sealer = net.sealer()
+    receipts = []
+    with NodeClient(addresses, retry=RetryPolicy(deadline=30)) as client:
+        for i in range(5):
+            receipts.append(client.transfer(wallet, PAYEE_TEXT, 1, note=b"sdk-%d" % i))
+        assert client.target == net.nodes[sealer].ready["grpc"]  # redirected to the sealer
+        net.kill(sealer)
+        for i in range(5, 10):
+            receipts.append(client.transfer(wallet, PAYEE_TEXT, 1, note=b"sdk-%d" % i))
+        assert client.target != net.nodes[sealer].ready["grpc"]
+        assert [r.status for r in receipts] == ["SUCCESS"] * 10
+        survivors = [i for i in range(3) if i != sealer]
+        net.wait_same_head(survivors, at_least=receipts[-1].height)
+        for receipt in receipts:
+            assert client.receipt(receipt.tx_id).height == receipt.height

@@ -56,6 +56,7 @@ from vmchain.client.proofs import (
     verify_storage_proof,
 )
 from vmchain.client.retry import Retrier, RetryPolicy
+from vmchain.client.routing import Router
 from vmchain.client.streams import resumable
 from vmchain.client.types import (
     AccountState,
@@ -175,13 +176,12 @@ class NodeClient:
         authorities: Sequence[bytes | str] | None = None,
         genesis_hash: bytes | str | None = None,
     ) -> None:
-        self.target = target
         self.timeout = timeout
         self.default_wait = wait
-        self.retrier = Retrier(retry or RetryPolicy())
-        self._channel = _channel(target, tls)
-        self._node = _NODE_STUB(self._channel)
-        self.dev = DevClient(self, _DEV_STUB(self._channel))
+        self._router = Router(target, lambda address: _channel(address, tls))
+        self.retrier = Retrier(retry or RetryPolicy(), on_failure=self._router.route)
+        self._stubs: dict[str, Any] = {}
+        self.dev = DevClient(self, _DEV_STUB(self._router.channel()))
         self._pinned = None if authorities is None else tuple(to_address(a) for a in authorities)
         self._genesis_hash = (
             None if genesis_hash is None else parse_hash(genesis_hash, "genesis hash")
@@ -189,8 +189,21 @@ class NodeClient:
         self._info: NodeInfo | None = None
         self._abis: dict[bytes, Abi] = {}
 
+    @property
+    def target(self) -> str:
+        """The address of the node calls go to now (see client/routing.py)."""
+        return self._router.current
+
+    @property
+    def _node(self) -> Any:
+        address = self._router.current
+        stub = self._stubs.get(address)
+        if stub is None:
+            stub = self._stubs[address] = _NODE_STUB(self._router.channel(address))
+        return stub
+
     def close(self) -> None:
-        self._channel.close()
+        self._router.close()
 
     def __enter__(self) -> NodeClient:
         return self
@@ -210,7 +223,15 @@ class NodeClient:
         deadline: float | None = None,
         tx_id: bytes | None = None,
     ) -> Any:
-        """One unary call: retried (unless `retry=False`), errors as SDK exceptions."""
+        """One unary call: retried (unless `retry=False`), errors as SDK exceptions. A Node
+        method is looked up on the current node for every attempt, so a retry goes where the
+        router sent it (client/routing.py)."""
+        if not method.startswith("Dev."):
+            node_method = method
+
+            def stub_method(request: Any, timeout: float) -> Any:
+                return getattr(self._node, node_method)(request, timeout=timeout)
+
         if not retry:
             try:
                 return stub_method(request, timeout=self.timeout)

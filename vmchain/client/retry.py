@@ -60,10 +60,14 @@ class Retrier:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        on_failure: Callable[[grpc.RpcError], None] | None = None,
     ) -> None:
+        """`on_failure` sees every failed attempt first (the client's router moves retries
+        to another node there)."""
         self.policy = policy
         self.clock = clock
         self.sleep = sleep
+        self.on_failure = on_failure
 
     def pause(self, failures: int) -> float:
         """The pause after the `failures`-th consecutive failure, with jitter."""
@@ -107,6 +111,8 @@ class Retrier:
                 return attempt(remaining)
             except grpc.RpcError as exc:
                 failures += 1
+                if self.on_failure is not None:
+                    self.on_failure(exc)
                 last = from_grpc(exc, method, tx_id)
                 if not self.retryable(exc):
                     raise last from None
