@@ -71,7 +71,9 @@ ok:
 
 @pytest.fixture(scope="module")
 def dev_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with node_helpers.running_node(tmp_path_factory.mktemp("sdk-node")) as process:
+    with node_helpers.running_node(
+        tmp_path_factory.mktemp("sdk-node"), no_traceback=True
+    ) as process:
         yield process
 
 

@@ -697,7 +697,14 @@ class NodeClient:
                 node_pb2.SubmitBatch(txs=[message for message, _ in batches[i]]) for i in pending
             )
             responses = self._node.SubmitTransactions(requests, timeout=remaining)
-            for i, response in zip(pending, responses, strict=False):
+            unanswered = iter(pending)
+            for response in responses:  # to the stream's end: the call finishes cleanly
+                i = next(unanswered, None)
+                if i is None:
+                    raise Internal(
+                        "the node answered more batches than were sent",
+                        method="SubmitTransactions",
+                    )
                 answers[i] = list(response.results)
             missing = sum(answer is None for answer in answers)
             if missing:

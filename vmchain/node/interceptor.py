@@ -129,6 +129,9 @@ class ServiceInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     def _abort(exc: Exception, context: Any, method: str) -> None:
         if context.code() is not None:  # already aborted (by grpc or a handler): keep it
             raise exc
+        if not context.is_active():  # the client went away mid-call: nobody to answer
+            log.debug("%s ended: the client cancelled (%s)", method, type(exc).__name__)
+            return
         if is_internal(exc):
             log.error("%s failed", method, exc_info=exc)
         status = status_of(exc)
