@@ -1,6 +1,7 @@
 """One load client of the crash harness, run as its own OS process.
 
     python tests/reliability/crash_client.py --target-file T --key-index I --out ACKS
+    python tests/reliability/crash_client.py --target-file T --watch-blocks --out BLOCKS
 
 Dev account I signs transfers (each with a unique note, gas price 1, so a fee is paid) and
 waits for its receipt, from --workers threads (2: two txs in flight): even workers with
@@ -17,6 +18,9 @@ flushed before the tx counts as acknowledged. Every 10th tx a worker also submit
 acknowledged tx again (a replay), which must return the identical receipt bytes. SIGTERM ends the
 run after the calls in hand; the last stdout line is a JSON summary (sent, acked, acked after a
 retry, retries, replayed, replay mismatches, rejected by code).
+
+With --watch-blocks it submits nothing: it follows StreamBlocks across every restart, resuming at
+the next height, and writes down the (height, hash) of every block it is shown.
 """
 
 from __future__ import annotations
@@ -146,6 +150,7 @@ class Connection:
         self._channel: Any = None
         self._methods: dict[str, Callable[..., bytes]] = {}
         self._stream: Any = None
+        self._blocks: Any = None
         self._lock = threading.Lock()
 
     def refresh(self) -> bool:
@@ -167,13 +172,20 @@ class Connection:
             name: raw_method(self._channel, name, request_type)
             for name, request_type in RAW_METHODS.items()
         }
-        self._stream = npb_grpc.NodeStub(self._channel).SubmitTransactions  # type: ignore[no-untyped-call]
+        stub = npb_grpc.NodeStub(self._channel)  # type: ignore[no-untyped-call]
+        self._stream = stub.SubmitTransactions
+        self._blocks = stub.StreamBlocks
 
     def call(self, name: str, request: Any) -> bytes:
         """Unary method `name`; the response's bytes."""
         with self._lock:
             method = self._methods[name]
         return method(request, timeout=CALL_TIMEOUT_S)
+
+    def stream_blocks(self) -> Any:
+        """The StreamBlocks method of the current channel."""
+        with self._lock:
+            return self._blocks
 
     def submit_batch(self, batch: Any) -> Any:
         """One SubmitBatch over the SubmitTransactions stream; its SubmitBatchResponse."""
@@ -322,6 +334,19 @@ class Client:
                     self.replay(*last, via_stream)
                 last = (tx, receipt)
 
+    def summary(self) -> dict[str, Any]:
+        counts = self.counts
+        return {
+            "key_index": self.key_index,
+            "sent": counts.sent,
+            "acked": counts.acked,
+            "acked_after_retry": counts.acked_after_retry,
+            "retries": counts.retries,
+            "replayed": counts.replayed,
+            "replay_mismatches": counts.replay_mismatches,
+            "rejected": counts.rejected,
+        }
+
     def run(self) -> None:
         self.learn_height()
         threads = [
@@ -341,10 +366,59 @@ def decode_height(receipt: bytes) -> int:
     return height
 
 
+class BlockWatcher:
+    """--watch-blocks: follow StreamBlocks across every crash, resuming at the next height, and
+    write each block shown as {"height": h, "hash": hex} (flushed): a block a client was shown
+    must never change or vanish. Counts gaps and repeats (there must be none)."""
+
+    def __init__(self, connection: Connection, out: TextIO) -> None:
+        self.connection = connection
+        self.out = out
+        self.stopping = False
+        self.next_height = 0
+        self.counts = {"blocks": 0, "gaps": 0, "reconnects": 0}
+        self._call: Any = None
+
+    def follow(self) -> None:
+        while not self.stopping:
+            stream = self.connection.stream_blocks() if self.connection.refresh() else None
+            if stream is None:
+                time.sleep(RETRY_SLEEP_S)
+                continue
+            self._call = stream(npb.StreamBlocksRequest(from_height=self.next_height))
+            try:
+                for info in self._call:
+                    self.show(info.header.height, info.hash)
+            except grpc.RpcError:
+                self.counts["reconnects"] += 1
+                time.sleep(RETRY_SLEEP_S)
+
+    def show(self, height: int, block_hash: bytes) -> None:
+        if height != self.next_height:
+            self.counts["gaps"] += 1
+            print(f"stream gave height {height}, expected {self.next_height}", file=ERR)
+        self.out.write(json.dumps({"height": height, "hash": block_hash.hex()}) + "\n")
+        self.out.flush()
+        self.counts["blocks"] += 1
+        self.next_height = height + 1
+
+    def run(self) -> None:
+        thread = threading.Thread(target=self.follow, daemon=True)
+        thread.start()
+        while thread.is_alive() and not self.stopping:
+            thread.join(0.2)
+        if self._call is not None:
+            self._call.cancel()
+
+    def summary(self) -> dict[str, Any]:
+        return {"watcher": True, **self.counts}
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-file", type=Path, required=True)
-    parser.add_argument("--key-index", type=int, required=True)
+    parser.add_argument("--key-index", type=int, default=1)
+    parser.add_argument("--watch-blocks", action="store_true", help="follow StreamBlocks")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--workers", type=int, default=2, help="txs in flight at once")
     return parser.parse_args(argv)
@@ -354,29 +428,22 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     connection = Connection(args.target_file)
     with args.out.open("a") as out:
-        client = Client(args.key_index, connection, out, args.workers)
+        runner: Client | BlockWatcher
+        if args.watch_blocks:
+            runner = BlockWatcher(connection, out)
+        else:
+            runner = Client(args.key_index, connection, out, args.workers)
 
         def stop(signum: int, frame: object) -> None:
             del signum, frame
-            client.stopping = True
+            runner.stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            client.run()
+            runner.run()
         finally:
             connection.close()
-    counts = client.counts
-    summary = {
-        "key_index": args.key_index,
-        "sent": counts.sent,
-        "acked": counts.acked,
-        "acked_after_retry": counts.acked_after_retry,
-        "retries": counts.retries,
-        "replayed": counts.replayed,
-        "replay_mismatches": counts.replay_mismatches,
-        "rejected": counts.rejected,
-    }
-    print(json.dumps(summary), flush=True)
+    print(json.dumps(runner.summary()), flush=True)
     return 0
 
 

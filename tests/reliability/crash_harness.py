@@ -2,7 +2,8 @@
 
 A real `vmchain node --dev` runs on a real RocksDB data dir while several client processes
 (crash_client.py, one dev account each) submit signed transfers and write down every receipt
-they receive. Each round ends in a crash of one KIND:
+they receive, and one more (crash_client.py --watch-blocks) follows StreamBlocks and writes
+down every block it is shown. Each round ends in a crash of one KIND:
 
 - ``kill``: SIGKILL from outside after a seeded random delay;
 - ``store.write.before`` / ``store.write.after`` / ``commit.before_ack``: the node was started
@@ -21,7 +22,8 @@ the same signed tx until a node answers again) and the harness checks:
    client recorded is returned by GetReceipt with the identical bytes, and is the receipt its
    block carries; walking every block, no tx id appears twice; the balances at the head of every
    account the chain ever touched (genesis accounts, senders, recipients, proposers; fees go to
-   the proposer) add up to the genesis total.
+   the proposer) add up to the genesis total; every block the watcher was shown is still there
+   with the same hash.
 
 The seed is printed first; `run_harness(base, plan, seed=...)` with the same seed replays the
 same plan, delays and hit counts. Run it by hand with
@@ -161,6 +163,8 @@ class ChainCheck:
     accounts: int
     head_txs: int  # txs in the head block
     head_acked: int  # of those, how many a client had a receipt for
+    shown: int  # blocks the block watcher was streamed (checked against the chain)
+    shown_changed: int  # of those, how many are gone or have another hash now
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,7 @@ class Report:
     rounds: list[RoundResult] = field(default_factory=list)
     final: ChainCheck | None = None
     clients: list[dict[str, Any]] = field(default_factory=list)
+    watcher: dict[str, Any] = field(default_factory=dict)
     wall_s: float = 0.0
 
     @property
@@ -209,7 +214,9 @@ class Report:
             f"acked {self.client_total('acked')} ({self.client_total('acked_after_retry')} "
             f"after a retry, {self.client_total('retries')} retries), replayed "
             f"{self.client_total('replayed')} acknowledged txs ("
-            f"{self.client_total('replay_mismatches')} answered with another receipt); "
+            f"{self.client_total('replay_mismatches')} answered with another receipt); the "
+            f"watcher was streamed {self.watcher.get('blocks')} blocks ("
+            f"{self.watcher.get('gaps')} gaps, {self.watcher.get('reconnects')} reconnects); "
             f"{self.wall_s:.1f} s"
         )
 
@@ -241,6 +248,7 @@ class _Walk:
     receipts: dict[bytes, bytes] = field(default_factory=dict)
     accounts: set[bytes] = field(default_factory=set)
     last: list[bytes] = field(default_factory=list)  # the tx ids of the last block walked
+    hashes: list[bytes] = field(default_factory=list)  # block hash by height
 
 
 def walk_blocks(node: Any, head: int) -> _Walk:
@@ -249,6 +257,7 @@ def walk_blocks(node: Any, head: int) -> _Walk:
     for height in range(head + 1):
         info = node.GetBlock(npb.GetBlockRequest(height=height, full=True), timeout=10)
         walk.accounts.add(info.header.proposer)
+        walk.hashes.append(info.hash)
         walk.last = []
         if len(info.receipts) != len(info.transactions):
             raise HarnessFailure(
@@ -290,7 +299,23 @@ def raw_receipt(channel: Any) -> Callable[[bytes], bytes | None]:
     return get
 
 
-def check_chain(node: Any, channel: Any, acks: dict[bytes, bytes], genesis: Any) -> ChainCheck:
+def read_shown(path: Path) -> dict[int, bytes]:
+    """The blocks the watcher was streamed: height -> hash (complete lines only)."""
+    shown: dict[int, bytes] = {}
+    text = path.read_text() if path.exists() else ""
+    for line in text.splitlines(keepends=True):
+        if not line.endswith("\n"):
+            continue
+        record = json.loads(line)
+        height, block_hash = int(record["height"]), bytes.fromhex(record["hash"])
+        if shown.setdefault(height, block_hash) != block_hash:
+            raise HarnessFailure(f"the watcher was shown two blocks at height {height}")
+    return shown
+
+
+def check_chain(
+    node: Any, channel: Any, acks: dict[bytes, bytes], shown: dict[int, bytes], genesis: Any
+) -> ChainCheck:
     """The promises, checked against a restarted node that seals nothing meanwhile."""
     head = int(node.GetNodeInfo(npb.GetNodeInfoRequest(), timeout=10).height)
     walk = walk_blocks(node, head)
@@ -320,6 +345,8 @@ def check_chain(node: Any, channel: Any, acks: dict[bytes, bytes], genesis: Any)
         accounts=len(accounts),
         head_txs=len(walk.last),
         head_acked=sum(tx_id in acks for tx_id in walk.last),
+        shown=len(shown),
+        shown_changed=sum(h > head or walk.hashes[h] != b for h, b in shown.items()),
     )
 
 
@@ -360,6 +387,8 @@ class Harness:
         self.ack_files = [base / f"acks-{i}.jsonl" for i in range(1, clients + 1)]
         self.workers = workers
         self.clients: list[subprocess.Popen[str]] = []
+        self.blocks_file = base / "blocks.jsonl"
+        self.watcher: subprocess.Popen[str] | None = None
         self.node: Any = None
         self._acked = 0
 
@@ -373,39 +402,47 @@ class Harness:
         temporary.write_text(self.node.ready["grpc"])
         os.replace(temporary, self.target)
 
+    def _client(self, name: str, args: list[str]) -> subprocess.Popen[str]:
+        command = [sys.executable, str(CLIENT_SCRIPT), "--target-file", str(self.target), *args]
+        stderr = (self.base / f"{name}.log").open("a")
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+
     def start_clients(self) -> None:
+        """The load clients, one dev account each, and the block watcher."""
         for index, path in enumerate(self.ack_files, start=1):
-            command = [sys.executable, str(CLIENT_SCRIPT), "--target-file", str(self.target)]
-            command += ["--key-index", str(index), "--out", str(path)]
-            command += ["--workers", str(self.workers)]
-            stderr = (self.base / f"client-{index}.log").open("a")
-            self.clients.append(
-                subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
-            )
+            args = ["--key-index", str(index), "--out", str(path), "--workers", str(self.workers)]
+            self.clients.append(self._client(f"client-{index}", args))
+        self.watcher = self._client("watcher", ["--watch-blocks", "--out", str(self.blocks_file)])
+
+    def processes(self) -> list[subprocess.Popen[str]]:
+        return [*self.clients, *([self.watcher] if self.watcher is not None else [])]
 
     def signal_clients(self, signum: int) -> None:
-        for client in self.clients:
-            if client.poll() is None:
-                client.send_signal(signum)
+        for process in self.processes():
+            if process.poll() is None:
+                process.send_signal(signum)
 
     def stop_clients(self) -> None:
-        """SIGTERM every client (after SIGCONT) and read its summary line."""
+        """SIGTERM every client and the watcher (after SIGCONT); read their summary lines."""
         self.signal_clients(signal.SIGCONT)
         self.signal_clients(signal.SIGTERM)
-        for client in self.clients:
-            out, _ = client.communicate(timeout=CLIENT_STOP_TIMEOUT_S)
-            if client.returncode != 0:
-                raise HarnessFailure(f"a client exited with {client.returncode}")
-            self.report.clients.append(json.loads(out.strip().splitlines()[-1]))
+        summaries = []
+        for process in self.processes():
+            out, _ = process.communicate(timeout=CLIENT_STOP_TIMEOUT_S)
+            if process.returncode != 0:
+                raise HarnessFailure(f"a client exited with {process.returncode}")
+            summaries.append(json.loads(out.strip().splitlines()[-1]))
+        self.report.clients = [s for s in summaries if not s.get("watcher")]
+        self.report.watcher = next(s for s in summaries if s.get("watcher"))
 
     def kill_all(self) -> None:
         """On the way out, whatever happened: no process of ours outlives the harness."""
         if self.node is not None:
             self.node.kill()
-        for client in self.clients:
-            if client.poll() is None:
-                client.kill()
-                client.wait(10)
+        for process in self.processes():
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
 
     # -- one round -----------------------------------------------------------------------
 
@@ -452,12 +489,15 @@ class Harness:
 
     def check(self) -> ChainCheck:
         acks = read_acks(self.ack_files)
-        result = check_chain(self.node.node, self.node.channel, acks, self.genesis)
+        shown = read_shown(self.blocks_file)
+        result = check_chain(self.node.node, self.node.channel, acks, shown, self.genesis)
         problems = []
         if result.lost or result.changed or result.duplicates:
             problems.append(
                 f"lost {result.lost}, changed {result.changed}, duplicated {result.duplicates}"
             )
+        if result.shown_changed:
+            problems.append(f"{result.shown_changed} streamed blocks are gone or changed")
         if result.total != self.genesis.total_supply:
             problems.append(
                 f"balances add up to {result.total}, genesis {self.genesis.total_supply}"
@@ -485,7 +525,8 @@ class Harness:
             f"round {index}: {crash.describe()}: verify ok ({verified} blocks); acknowledged "
             f"receipts checked {result.acked} ({new} new), lost {result.lost + result.changed}, "
             f"duplicated {result.duplicates}; head block {result.head} holds {result.head_txs} "
-            f"txs ({result.head_acked} acked); {result.txs} txs, {result.accounts} accounts "
+            f"txs ({result.head_acked} acked); {result.shown} streamed blocks unchanged; "
+            f"{result.txs} txs, {result.accounts} accounts "
             f"conserve {result.total}; {outcome.seconds:.1f} s"
         )
         return outcome

@@ -75,6 +75,8 @@ def _check_report(report: ch.Report, rounds: int) -> None:
     assert report.client_total("replayed") > 0, seed  # acknowledged txs submitted again ...
     assert report.client_total("replay_mismatches") == 0, seed  # ... got the same receipt
     assert (report.lost, report.duplicates) == (0, 0), seed
+    assert final.shown > 0 and final.shown_changed == 0, seed  # streamed blocks stay put
+    assert report.watcher["gaps"] == 0 and report.watcher["reconnects"] > 0, seed
 
 
 def test_five_crash_rounds_lose_and_duplicate_nothing(tmp_path: Path) -> None:
