@@ -62,6 +62,13 @@ def test_every_alert_has_a_firing_case() -> None:
         "VmchainRejectionSpike",
         "VmchainSlowSeals",
         "VmchainStoreErrors",
+        "VmchainNoSealer",
+        "VmchainReplicaHalted",
+        "VmchainReplicationLag",
+        "VmchainSealerFlapping",
+        "VmchainEtcdNoLeader",
+        "VmchainEtcdMemberDown",
+        "VmchainEtcdDbNearQuota",
     ]
     cases = (DEPLOY / "alerts_test.yml").read_text()
     for name in _alert_names():
