@@ -40,6 +40,7 @@ from vmchain._proto.vmchain.v1 import node_pb2 as npb
 from vmchain.chain.genesis import DEFAULT_BLOCK_GAS_LIMIT, load_genesis
 from vmchain.chain.tx import GAS_PER_BODY_BYTE
 from vmchain.cli.main import build_parser
+from vmchain.cli.main import main as vmchain_main
 from vmchain.client import Wallet
 from vmchain.replication.replica import DEFAULT_KEEP_BLOCKS
 from vmchain.testing.etcd import EtcdCluster, free_ports
@@ -220,6 +221,7 @@ def test_services_volumes_and_ports() -> None:
     used = {m.split(":")[0] for svc in found.values() for m in svc.get("volumes", [])}
     assert named <= used
     assert found["client"]["profiles"] == ["tools"]  # not started by `up`
+    assert found["client"]["environment"] == {"VMCHAIN_NODE": ",".join(f"{n}:50051" for n in NODES)}
 
 
 def test_etcd_members_use_debians_34_flags_sized_for_vmchain_blocks() -> None:
@@ -507,7 +509,9 @@ def _sealer(nodes: list[Any], timeout_s: float = 15.0) -> int:
 
 
 @pytest.mark.e2e
-def test_the_network_runs_as_composed(tmp_path: Path, composed_etcd: ComposedEtcd) -> None:
+def test_the_network_runs_as_composed(
+    tmp_path: Path, composed_etcd: ComposedEtcd, capsys: pytest.CaptureFixture[str]
+) -> None:
     for address in composed_etcd.addresses:  # the flags took effect on every member
         with urllib.request.urlopen(f"http://{address}/metrics", timeout=5) as response:
             text = response.read().decode()
@@ -542,7 +546,21 @@ def test_the_network_runs_as_composed(tmp_path: Path, composed_etcd: ComposedEtc
             assert caught.value.details() == (
                 f"this node is a follower; the sealer is 127.0.0.1:{grpc_ports[sealer]}"
             )
-        _wait_same_head(nodes, receipt.height)
+        # the README's `run --rm client transfer`: VMCHAIN_NODE lists every node, a follower
+        # first here; the CLI follows its refusal to the sealer
+        order = [i for i in range(len(NODES)) if i != sealer] + [sealer]
+        env = found["client"]["environment"]["VMCHAIN_NODE"]
+        for k, node in enumerate(NODES):
+            env = env.replace(f"{node}:50051", f"127.0.0.1:{grpc_ports[k]}")
+        listed = ",".join(env.split(",")[i] for i in order)
+        key = str(root / "client" / "client.key")
+        argv = ["transfer", "--key", key, "--to", "0x" + to.hex(), "--amount", "5", "--json"]
+        capsys.readouterr()  # drop what setup printed
+        assert vmchain_main([*argv, "--node", listed]) == 0
+        sent = json.loads(capsys.readouterr().out)
+        assert sent["status"] == "SUCCESS"
+        assert sent["height"] > receipt.height  # (+1, unless a --heartbeat block came between)
+        _wait_same_head(nodes, sent["height"])
     finally:
         for node in nodes:
             node.kill()
