@@ -12,8 +12,11 @@ volumes, health checks and the Prometheus targets.
 The e2e test runs the network as composed: setup.py makes keys, genesis and data dirs, the
 3 etcd members start with the compose file's own flags and the 3 nodes with its own commands
 (only host names, ports and paths rewritten to loopback and tmp), one sealer is elected, a
-transfer from the funded demo key seals, followers refuse writes naming the sealer, and every
-node ends at the same head.
+transfer from the funded demo key seals, followers refuse writes naming the sealer, the
+README's `client transfer` (every node in VMCHAIN_NODE) reaches the sealer through a follower,
+and every node ends at the same head. Where the `prometheus` binary is installed (CI), a real
+Prometheus then scrapes the network with deploy/replicated/prometheus.yml: 3 nodes and 3
+members up, one sealer, and every alert rule evaluated on the real series, healthy and quiet.
 """
 
 from __future__ import annotations
@@ -561,9 +564,53 @@ def test_the_network_runs_as_composed(
         assert sent["status"] == "SUCCESS"
         assert sent["height"] > receipt.height  # (+1, unless a --heartbeat block came between)
         _wait_same_head(nodes, sent["height"])
+        if shutil.which("prometheus") is not None:  # CI installs it (.ci/run)
+            _prometheus_sees_one_sealer(tmp_path, nodes, composed_etcd)
     finally:
         for node in nodes:
             node.kill()
+
+
+def _prometheus_sees_one_sealer(tmp_path: Path, nodes: list[Any], etcd: ComposedEtcd) -> None:
+    """deploy/replicated/prometheus.yml, its targets pointed at the loopback network: every node
+    and member is up, one sealer, and every rule evaluates on the real series without an
+    error and without firing."""
+    prom: Any = importlib.import_module("test_prometheus_e2e")
+    text = (HERE / "prometheus.yml").read_text()
+    for i, name in enumerate(NODES):
+        text = text.replace(f'"{name}:9464"', f'"{nodes[i].ready["metrics"]}"')
+    for i, member in enumerate(MEMBERS):
+        text = text.replace(f'"{member}:2379"', f'"{etcd.addresses[i]}"')
+    text = text.replace("_interval: 5s", "_interval: 1s")
+    text = text.replace("- alerts.yml", f"- {DEPLOY / 'prometheus' / 'alerts.yml'}")
+    (tmp_path / "prometheus.yml").write_text(text)
+    server = prom.Prometheus(tmp_path / "prometheus.yml", tmp_path / "tsdb", tmp_path / "prom.log")
+    try:
+        one = 'sum by (job) (vmchain_replication_is_sealer{job="vmchain"})'
+        assert server.wait_for(one, 1) == 1
+        assert server.wait_for('count(up{job="vmchain"} == 1)', 3) == 3
+        assert server.wait_for('count(up{job="etcd"} == 1)', 3) == 3
+        assert server.wait_for('min(etcd_server_has_leader{job="etcd"})', 1) == 1
+        rules = _evaluated_rules(server)
+        assert {r["name"] for r in rules} == set(prom._alert_names())
+        assert [(r["name"], r["health"], r["state"]) for r in rules if r["health"] != "ok"] == []
+        assert [r["name"] for r in rules if r["state"] != "inactive"] == []
+    finally:
+        server.stop()
+
+
+def _evaluated_rules(server: Any, timeout_s: float = 20.0) -> list[dict[str, Any]]:
+    """The rules once each has been evaluated and all are healthy and inactive (an evaluation
+    before every target was scraped may have left one pending), or as they are at the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        groups = server.api("rules")["groups"]
+        rules: list[dict[str, Any]] = [r for g in groups for r in g["rules"]]
+        evaluated = rules and all(not r["lastEvaluation"].startswith("0001") for r in rules)
+        quiet = all(r["health"] == "ok" and r["state"] == "inactive" for r in rules)
+        if (evaluated and quiet) or time.monotonic() > deadline:
+            return rules
+        time.sleep(0.25)
 
 
 def _wait_same_head(nodes: list[Any], at_least: int, timeout_s: float = 15.0) -> None:
