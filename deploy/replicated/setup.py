@@ -9,7 +9,7 @@ changes nothing that is already there:
 2. one genesis.json listing every node's address as an authority and funding a demo client key
    (`<root>/client/client.key`), copied to each `<root>/node<i>/etc/`, unless the nodes hold one
    already (then their copies must be identical);
-3. `vmchain init` of each `<root>/node<i>/data` with that genesis (harmless when done before).
+3. `vmchain init` of each `<root>/node<i>/data` with that genesis, unless it holds a database.
 
 Everything it writes is handed to --uid (the image's `vmchain` user), which runs the nodes.
 To run a network on keys and a genesis of your own, put them in the volumes first: this script
@@ -28,6 +28,7 @@ from pathlib import Path
 from vmchain.chain.genesis import Genesis, load_genesis
 from vmchain.cli.main import main as vmchain
 from vmchain.client import Wallet
+from vmchain.node.config import db_path
 
 CLIENT_FUNDS = 10**15  # the demo client's balance, in the chain's smallest unit
 VMCHAIN_UID = 10001  # deploy/Dockerfile's `vmchain` user and group
@@ -90,7 +91,12 @@ def check_authorities(homes: Sequence[Path], genesis_path: Path) -> None:
 
 
 def init_data_dir(home: Path, uid: int) -> None:
+    """`vmchain init` a data dir that holds no database yet. One that does is left alone: its
+    node may be running (a second `up`), and init would find the database locked."""
     data = home / "data"
+    if (db_path(data) / "CURRENT").exists():
+        print(f"{data}: already initialized")
+        return
     data.mkdir(parents=True, exist_ok=True)
     code = vmchain(
         ["init", "--genesis", str(home / "etc" / "genesis.json"), "--data-dir", str(data)]

@@ -41,10 +41,12 @@ import pytest
 
 from vmchain._proto.vmchain.v1 import node_pb2 as npb
 from vmchain.chain.genesis import DEFAULT_BLOCK_GAS_LIMIT, load_genesis
+from vmchain.chain.store import open_rocks
 from vmchain.chain.tx import GAS_PER_BODY_BYTE
 from vmchain.cli.main import build_parser
 from vmchain.cli.main import main as vmchain_main
 from vmchain.client import Wallet
+from vmchain.node.config import db_path
 from vmchain.replication.replica import DEFAULT_KEEP_BLOCKS
 from vmchain.testing.etcd import EtcdCluster, free_ports
 
@@ -420,7 +422,11 @@ def test_setup_makes_keys_genesis_and_data_dirs_once(tmp_path: Path) -> None:
         assert (root / node / "data" / "db" / "CURRENT").exists()
         assert (root / node / "data").stat().st_mode & 0o777 == 0o700
     before = {p: p.read_bytes() for p in [*keys, client, root / "node1" / "etc" / "genesis.json"]}
-    assert setup.main(["--root", str(root), "--chain-id", "vmchain-replicated"]) == 0
+    running = open_rocks(str(db_path(root / "node2" / "data")))  # node2 runs: its db is locked
+    try:
+        assert setup.main(["--root", str(root), "--chain-id", "vmchain-replicated"]) == 0
+    finally:
+        running.close()
     assert {p: p.read_bytes() for p in before} == before  # a second `up` changes nothing
     (root / "node2" / "etc" / "genesis.json").write_text(texts.pop().replace("replicated", "x"))
     assert setup.main(["--root", str(root)]) == 1  # two different genesis files: refused
