@@ -281,6 +281,23 @@ def test_the_request_limit_holds_the_largest_block_and_the_quota_the_kept_ones()
     assert DEFAULT_KEEP_BLOCKS * largest_block < int(got["--quota-backend-bytes"]) <= 8 * 1024 * MIB
 
 
+def test_the_three_host_etcd_config_in_the_docs_sets_the_compose_flags() -> None:
+    """docs/operations.md's /etc/default/etcd for host 1 is etcd1's command with host
+    addresses (Debian's data dir; the client URL also on loopback, for etcdctl)."""
+    doc = (DEPLOY.parent / "docs" / "operations.md").read_text()
+    lines = re.findall(r"^  (ETCD_[A-Z_]+)=(\S+)$", doc, re.M)
+    from_doc = {"--" + name[5:].lower().replace("_", "-"): value for name, value in lines}
+    assert len(from_doc) == len(lines)
+    expected = {}
+    for flag, value in flags(services()["etcd1"]["command"]).items():
+        for k, member in enumerate(MEMBERS, 1):
+            value = value.replace(f"//{member}:", f"//10.0.0.{k}:")
+        expected[flag] = value.replace("0.0.0.0", "10.0.0.1") or "true"
+    expected["--data-dir"] = "/var/lib/etcd/default"
+    expected["--listen-client-urls"] += ",http://127.0.0.1:2379"
+    assert from_doc == expected
+
+
 def test_setup_runs_once_as_root_with_every_nodes_volumes() -> None:
     svc = services()["setup"]
     assert svc["build"] == {"context": "../..", "dockerfile": "deploy/Dockerfile"}
