@@ -23,10 +23,13 @@ Each run, on fresh data dirs and a fresh etcd cluster (vmchain/testing/etcd.py):
    submit moves to the node the follower names, or to the next address) while the sealer is
    killed with SIGKILL --kills times. The time from the kill to the first block sealed by
    another node as seen on the survivors' StreamBlocks (target < 4 s; --lease-ttl, default
-   2 s, etcd's minimum with a 1 s election timeout), and to the clients' first receipt from
-   the new sealer. The killed node is restarted on its data dir and ports and must catch up
-   before the next kill. At the end all three nodes hold one chain (same head hash) and every
-   receipt a client was handed is served, identical, by every node.
+   2 s, etcd's minimum with a 1 s election timeout), split at the moment a survivor's
+   metrics first say it is the sealer (polled every 20 ms: lease expiry, campaign, catch-up
+   and promotion before it; the client finding it and the first block after), and to the
+   clients' first receipt from the new sealer. The killed node is restarted on its data dir
+   and ports and must catch up before the next kill. At the end all three nodes hold one
+   chain (same head hash) and every receipt a client was handed is served, identical, by
+   every node.
 
 Both networks use the same --block-time (default 100 ms, as bench/e2e.py); the failover time
 includes at most one block time before the new sealer seals. The machine has 2 cores shared by
@@ -115,6 +118,7 @@ FAILOVER_CLIENTS = 2
 CLIENT_RETRY_S = 0.02  # a refused submit tries again (elsewhere) after this
 WAIT_MS = 5_000  # a failover client's receipt wait
 FAILOVER_TIMEOUT_S = 30.0
+TAKEOVER_POLL_S = 0.02
 CATCH_UP_TIMEOUT_S = 60.0
 SETTLE_S = 1.0  # after a restarted node caught up, before the next kill
 FAST_RECONNECT = (
@@ -123,6 +127,8 @@ FAST_RECONNECT = (
     ("grpc.max_reconnect_backoff_ms", 250),
 )
 SEALER_HINT = "the sealer is "
+FOLLOWER = "this node is a follower"
+DOWN_FOR_S = 1.0  # a failover client avoids an address that gave no answer this recently
 
 # Where a replicated node's CPU goes besides e2e's stages: (stage, file, function).
 REPLICATION_STAGES = (
@@ -594,8 +600,10 @@ def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -
 
 class Submitter:
     """A client thread: one transfer at a time, waiting for its receipt, to the node it takes
-    for the sealer; refused (UNAVAILABLE), it moves to the sealer the follower names, or to the
-    next address, after CLIENT_RETRY_S. Records (monotonic, node index, tx id, receipt)."""
+    for the sealer. Refused (UNAVAILABLE), it moves after CLIENT_RETRY_S to the sealer the
+    follower names, unless that address gave no answer within DOWN_FOR_S (a follower's hint
+    may still name the sealer that died: counted as "stale hint"), else to the next address
+    that did not fail lately. Records (monotonic, node index, tx id, receipt)."""
 
     def __init__(self, addresses: list[str], wallet: Wallet, window: Any) -> None:
         self.addresses = addresses
@@ -606,6 +614,7 @@ class Submitter:
         self.acks: list[tuple[float, int, bytes, Any]] = []
         self.errors: dict[str, int] = {}
         self.target = 0
+        self.down_at = [-math.inf] * len(addresses)  # when each last gave no answer
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="submitter", daemon=True)
         self._thread.start()
@@ -630,12 +639,24 @@ class Submitter:
         code = exc.code()
         self.errors[code.name] = self.errors.get(code.name, 0) + 1
         details = exc.details() or ""
+        now = time.monotonic()
+        if FOLLOWER not in details:
+            self.down_at[self.target] = now  # no node answered
         named = details.split(SEALER_HINT, 1)[1].strip() if SEALER_HINT in details else ""
-        if named in self.addresses and self.addresses.index(named) != self.target:
-            self.target = self.addresses.index(named)
+        hinted = self.addresses.index(named) if named in self.addresses else self.target
+        if hinted != self.target and now - self.down_at[hinted] > DOWN_FOR_S:
+            self.target = hinted
         else:
-            self.target = (self.target + 1) % len(self.addresses)
+            if hinted != self.target:
+                self.errors["stale hint"] = self.errors.get("stale hint", 0) + 1
+            self.target = self._next_up(now)
         self._stop.wait(CLIENT_RETRY_S)
+
+    def _next_up(self, now: float) -> int:
+        """The next address after the target that did not fail lately (else just the next)."""
+        size = len(self.addresses)
+        order = [(self.target + k) % size for k in range(1, size + 1)]
+        return next((i for i in order if now - self.down_at[i] > DOWN_FOR_S), order[0])
 
     def stop(self) -> None:
         self._stop.set()
@@ -648,6 +669,7 @@ class Submitter:
 class Kill:
     killed: int
     new_sealer: int
+    elected_s: float  # SIGKILL to a survivor's metrics saying it is the sealer (polled)
     failover_s: float  # SIGKILL to the first block by another node on a survivor's stream
     client_s: float  # SIGKILL to the first receipt a client got from another node
     restart_catch_up_s: float  # the killed node's restart until it held the sealer's head
@@ -705,16 +727,10 @@ def one_kill(net: Network, submitters: list[Submitter], proposers: dict[bytes, i
     killed_at = time.monotonic()
     net.kill(sealer)
     try:
-        new_block = wait_for(
-            f"a block by another node after killing node {sealer}",
-            lambda: first_block_by_other(watchers, killed_proposer),
-            FAILOVER_TIMEOUT_S,
-            0.005,
-        )
+        elected_at, at, new_proposer = await_takeover(net, survivors, watchers, killed_proposer)
     finally:
         for w in watchers:
             w.close()
-    at, new_proposer = new_block
     new_sealer = proposers[new_proposer]
     client_at = wait_for(
         "a client's receipt from the new sealer",
@@ -731,7 +747,26 @@ def one_kill(net: Network, submitters: list[Submitter], proposers: dict[bytes, i
     )
     catch_up = time.monotonic() - restarted
     time.sleep(SETTLE_S)
-    return Kill(sealer, new_sealer, at - killed_at, client_at - killed_at, catch_up)
+    return Kill(
+        sealer, new_sealer, elected_at - killed_at, at - killed_at, client_at - killed_at, catch_up
+    )
+
+
+def await_takeover(
+    net: Network, survivors: list[int], watchers: list[BlockWatcher], killed: bytes
+) -> tuple[float, float, bytes]:
+    """When a survivor first said it is the sealer (its metrics, polled every
+    TAKEOVER_POLL_S), when the first block by another node arrived, and its proposer."""
+    deadline = time.monotonic() + FAILOVER_TIMEOUT_S
+    elected_at: float | None = None
+    while time.monotonic() < deadline:
+        if elected_at is None and any(is_sealer(net.node(i)) for i in survivors):
+            elected_at = time.monotonic()
+        block = first_block_by_other(watchers, killed)
+        if block is not None:
+            return (block[0] if elected_at is None else elected_at), *block
+        time.sleep(TAKEOVER_POLL_S)
+    raise BenchError(f"no block by another node {FAILOVER_TIMEOUT_S:.0f} s after the kill")
 
 
 def first_block_by_other(watchers: list[BlockWatcher], killed: bytes) -> tuple[float, bytes] | None:
@@ -840,7 +875,8 @@ def describe_lag(lag: Lag) -> str:
 
 def describe_failover(f: Failover) -> str:
     kills = "; ".join(
-        f"node {k.killed} -> {k.new_sealer}: block {k.failover_s:.2f} s, client "
+        f"node {k.killed} -> {k.new_sealer}: elected {k.elected_s:.2f} s, block "
+        f"{k.failover_s:.2f} s, client "
         f"{k.client_s:.2f} s, restart caught up {k.restart_catch_up_s:.1f} s"
         for k in f.kills
     )
@@ -895,6 +931,8 @@ def summary(results: list[RunResult]) -> dict[str, float]:
         out["failover_p50_s"] = median([k.failover_s for k in kills])
         out["failover_max_s"] = max(k.failover_s for k in kills)
         out["client_failover_p50_s"] = median([k.client_s for k in kills])
+        out["elected_p50_s"] = median([k.elected_s for k in kills])
+        out["elected_max_s"] = max(k.elected_s for k in kills)
     if lags:
         out["lag_p50_ms"] = median([lag.p50_ms for lag in lags])
         out["lag_p99_ms"] = median([lag.p99_ms for lag in lags])
