@@ -116,6 +116,20 @@ def test_take_respects_gas_and_count() -> None:
     assert pool.take(max_txs=1, gas_limit=10**6, next_height=1).txs == [big]
 
 
+def test_take_respects_a_byte_budget() -> None:
+    pool = Mempool()
+    large = transfer(gas_price=3, note=b"L" * 1000)
+    small = [transfer(gas_price=2, note=bytes([i]) * 10) for i in range(3)]
+    for tx in [large, *small]:
+        pool.add(tx)
+    budget = small[0].size * 3 + large.size - 1  # everything but one byte
+    taken = pool.take(max_txs=10, gas_limit=10**9, next_height=1, max_bytes=budget).txs
+    assert taken == [large, small[0], small[1]]
+    assert sum(tx.size for tx in taken) <= budget
+    assert pool.pending() == [small[2]]
+    assert pool.take(max_txs=10, gas_limit=10**9, next_height=1, max_bytes=0).txs == []
+
+
 def test_remove_and_readd() -> None:
     pool = Mempool()
     txs = [transfer(note=bytes([i])) for i in range(4)]

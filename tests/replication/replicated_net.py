@@ -69,19 +69,21 @@ class ReplicatedNet:
             key_file.chmod(0o600)
             self.nodes.append(self._process(i))
 
-    def _process(self, i: int) -> NodeProcess:
+    def _process(self, i: int, env: dict[str, str] | None = None) -> NodeProcess:
         home = self.base / f"node{i}"
         urls = self.cluster.urls[i:] + self.cluster.urls[:i]  # node i talks to member i first
         args = ["--node-key", str(home / "node.key"), "--etcd", ",".join(urls)]
         args += ["--lease-ttl", "2", "--block-time", "20ms", *self.args]
-        return NodeProcess(home / "data", dev=False, args=args, log_path=home / "node.log")
+        log_path = home / "node.log"
+        return NodeProcess(home / "data", dev=False, args=args, log_path=log_path, env=env)
 
-    def start(self, i: int | None = None) -> None:
+    def start(self, i: int | None = None, env: dict[str, str] | None = None) -> None:
+        """Start node `i` (default: every node not running), with extra `env`."""
         for index in range(len(self.nodes)) if i is None else [i]:
             proc = self.nodes[index].proc
             if proc is not None and proc.poll() is None:
                 continue
-            self.nodes[index] = self._process(index)
+            self.nodes[index] = self._process(index, env)
             self.nodes[index].start()
 
     def kill(self, i: int) -> None:
@@ -172,11 +174,13 @@ def submit_to_sealer(net: ReplicatedNet, tx: Tx, timeout_s: float = 20) -> Any:
 
 @contextmanager
 def replicated_net(
-    base: Path, cluster: EtcdCluster, size: int = 3, args: Sequence[str] = ()
+    base: Path, cluster: EtcdCluster, size: int = 3, args: Sequence[str] = (), start: bool = True
 ) -> Iterator[ReplicatedNet]:
+    """The network, every node started (unless `start=False`); killed on the way out."""
     net = ReplicatedNet(base, cluster, size, args)
     try:
-        net.start()
+        if start:
+            net.start()
         yield net
     finally:
         for node in net.nodes:

@@ -170,8 +170,11 @@ class Mempool:
         self._compact()
         return expired
 
-    def take(self, max_txs: int, gas_limit: int, next_height: int) -> Selection:
-        """Pop the best txs for a block at `next_height` within `max_txs` and `gas_limit`.
+    def take(
+        self, max_txs: int, gas_limit: int, next_height: int, max_bytes: int | None = None
+    ) -> Selection:
+        """Pop the best txs for a block at `next_height` within `max_txs`, `gas_limit` and
+        (if given) `max_bytes` of encoded txs.
 
         Drops expired txs first. Then, best first, takes each tx that is valid at next_height
         and whose gas_limit fits the gas left; others stay pending (at most MAX_SKIPS of them
@@ -181,19 +184,24 @@ class Mempool:
         chosen: list[Tx] = []
         skipped: list[_HeapItem] = []
         gas_left = gas_limit
+        bytes_left = max_bytes
         heap = self._by_priority
         while heap and len(chosen) < max_txs and gas_left >= TX_BASE_GAS:
             item = heapq.heappop(heap)
             if not self._live(item):
                 continue
-            body = self._entries[item[2]].tx.body
-            if body.first_valid > next_height or body.gas_limit > gas_left:
+            tx = self._entries[item[2]].tx
+            body = tx.body
+            too_big = bytes_left is not None and tx.size > bytes_left
+            if body.first_valid > next_height or body.gas_limit > gas_left or too_big:
                 skipped.append(item)
                 if len(skipped) >= MAX_SKIPS:
                     break
                 continue
             chosen.append(self._discard(item[2]))
             gas_left -= body.gas_limit
+            if bytes_left is not None:
+                bytes_left -= tx.size
         for item in skipped:
             heapq.heappush(heap, item)
         self._compact()

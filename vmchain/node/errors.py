@@ -56,7 +56,12 @@ class LostLeadership(NotSealer):
     sealer when it is known. Its block was not committed anywhere."""
 
 
-class ForkDetected(NodeError):
+class Halted(NodeError):
+    """Replicated mode: this node stopped following the shared log (a store error, or a block
+    it cannot follow); it serves reads and reports NOT_SERVING."""
+
+
+class ForkDetected(Halted):
     """Replicated mode: a block from the shared log differs from the one this node holds at
     that height. The node stops: it must not serve a chain the others do not share."""
 

@@ -43,6 +43,7 @@ from vmchain.crypto import PrivateKey
 from vmchain.node.clock import Clock, SystemClock
 from vmchain.node.errors import (
     ForkDetected,
+    Halted,
     LostLeadership,
     NodeError,
     NotFoundError,
@@ -122,10 +123,13 @@ class Runtime:
         failpoints: FailPoints | None = None,
         publish: Callable[[SealedBlock], None] | None = None,
         sealing: bool = True,
+        max_block_bytes: int | None = None,
     ) -> None:
         """`publish` (replicated mode) runs on every sealed block before it is committed
         here: it raises LostLeadership if the block must not be committed (then nothing is
-        acknowledged). `sealing=False` starts the node as a follower: `promote` makes it seal."""
+        acknowledged). `sealing=False` starts the node as a follower: `promote` makes it seal.
+        `max_block_bytes` caps the encoded txs per block (replicated mode: etcd's request
+        limit)."""
         self._ledger = ledger
         self._key = key
         self._policy = policy
@@ -145,6 +149,7 @@ class Runtime:
         self._mine: deque[_MineRequest] = deque()
         self._last_seal_ms = self._clock.monotonic_ms()
         self._publish = publish
+        self._max_block_bytes = max_block_bytes
         self._sealer_role = sealing
         self._follower_why = "this node is a follower"
         self._accepting = key is not None and sealing
@@ -458,7 +463,10 @@ class Runtime:
     def _take_locked(self) -> list[Tx]:
         params = self._params
         selection = self._mempool.take(
-            params.block_max_txs, params.block_gas_limit, self._ledger.height() + 1
+            params.block_max_txs,
+            params.block_gas_limit,
+            self._ledger.height() + 1,
+            self._max_block_bytes,
         )
         for tx in selection.expired:
             log.info("dropped an expired tx", extra=fields(tx_id="0x" + tx.tx_id.hex()))
@@ -549,9 +557,12 @@ class Runtime:
         log.critical("replication stopped: %s", why)
         self._stop_sealing(why)
 
-    def set_publish(self, publish: Callable[[SealedBlock], None]) -> None:
-        """Install the replicated mode's publish hook (before `start`)."""
+    def set_publish(
+        self, publish: Callable[[SealedBlock], None], max_block_bytes: int | None = None
+    ) -> None:
+        """Install the replicated mode's publish hook and block byte cap (before `start`)."""
         self._publish = publish
+        self._max_block_bytes = max_block_bytes
 
     def demote(self, why: str) -> None:
         """Stop sealing; submissions get UNAVAILABLE with `why` (which names the sealer)."""
@@ -590,13 +601,24 @@ class Runtime:
                 sealed = self._ledger.apply(block)
             except InvalidBlock as exc:
                 self._fork_locked(f"block {block.height} from the log does not verify: {exc}")
-            self._ledger.commit(sealed)
+            try:
+                self._ledger.commit(sealed)
+            except STORAGE_ERRORS as exc:
+                self._metrics.store_failed()
+                why = f"block {block.height} could not be stored: {type(exc).__name__}: {exc}"
+                self._halt_locked(why)
+                raise Halted(why) from None
             included = [receipt.tx_id for receipt in sealed.receipts]
             self._mempool.remove(included)
             self._after_commit_locked(sealed, [], 0.0, time.perf_counter() - started, "applied")
             return True
 
     def _fork_locked(self, why: str) -> NoReturn:
+        self._halt_locked(why)
+        raise ForkDetected(why)
+
+    def _halt_locked(self, why: str) -> None:
+        """Stop for good: no sealing, no applying; reads go on; health NOT_SERVING."""
         log.critical("replication stopped: %s", why)
         self._fault = why
         self._accepting = False
@@ -604,7 +626,6 @@ class Runtime:
         self._fail_all_locked(lambda: NotSealer(f"sealing stopped: {why}"))
         if self._on_fault is not None:
             self._on_fault(why)
-        raise ForkDetected(why)
 
     def _after_commit_locked(
         self,

@@ -24,6 +24,20 @@ def parse_endpoints(text: str) -> list[str]:
     return urls
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "[::]", "::", "")
+
+
+def advertised(address: str, flag: str = "--advertise") -> str:
+    """The address peers and clients are told to dial; refuses a wildcard listen address."""
+    host = address.rpartition(":")[0]
+    if host in WILDCARD_HOSTS:
+        raise ReplicationConfigError(
+            f"{flag} {address}: other nodes cannot dial a wildcard address; give --advertise "
+            "HOST:PORT (this node's address as the others reach it)"
+        )
+    return address
+
+
 def open_replica(
     server: NodeServer, endpoints: Sequence[str], config: ReplicaConfig, prefix: str
 ) -> Replica:
@@ -43,5 +57,5 @@ def open_replica(
     except ReplicationConfigError:
         client.close()
         raise
-    server.runtime.set_publish(replica.publish)
+    server.runtime.set_publish(replica.publish, config.max_block_bytes)
     return replica

@@ -37,7 +37,7 @@ from vmchain._proto.vmchain.v1 import types_pb2 as pb
 from vmchain.chain.block import Block, decode_block
 from vmchain.chain.errors import InvalidBlock
 from vmchain.chain.ledger import Ledger, SealedBlock
-from vmchain.node.errors import ForkDetected, LostLeadership
+from vmchain.node.errors import ForkDetected, Halted, LostLeadership
 from vmchain.node.runtime import Runtime
 from vmchain.replication.etcd import (
     CommitUnknown,
@@ -59,6 +59,10 @@ DEFAULT_KEEP_BLOCKS = 1_024
 PAGE_BLOCKS = 32  # blocks per Range page: 32 full blocks stay well under the receive limit
 CAMPAIGN_POLL_S = 1.0  # how often a waiting candidate refreshes the follower hint
 PRUNE_EVERY_S = 5.0
+FAULT_POLL_S = 0.2  # how soon a sealer whose node stopped (store error) steps down
+# The most encoded tx bytes a sealer puts in one block: well under etcd's request limit
+# (--max-request-bytes, 1.5 MiB by default) with room for the header and the txn.
+DEFAULT_MAX_BLOCK_BYTES = 1_200_000
 RETRY_S = 0.5
 
 
@@ -69,6 +73,7 @@ class ReplicationConfigError(ValueError):
 @dataclass(frozen=True, slots=True)
 class ReplicaConfig:
     lease_ttl_s: int = DEFAULT_LEASE_TTL_S
+    max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES
     keep_blocks: int = DEFAULT_KEEP_BLOCKS
     commit_timeout_s: float = 5.0
 
@@ -96,6 +101,7 @@ class Replica:
         self._sealer_address = ""
         self._advertise = ""  # this node's gRPC address as peers and clients dial it
         self._pruned_below = 0
+        self._next_prune = 0.0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -179,11 +185,14 @@ class Replica:
     # --- the elector thread ------------------------------------------------------------------
 
     def _elect_loop(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self._need_runtime().fault is None:
             try:
                 self._serve_one_term()
             except EtcdError as exc:
                 log.warning("sealer election: %s; retrying", exc)
+                self._stop.wait(RETRY_S)
+            except Exception:  # a bug; keep taking part in the election
+                log.exception("sealer election failed; retrying")
                 self._stop.wait(RETRY_S)
 
     def _serve_one_term(self) -> None:
@@ -222,8 +231,12 @@ class Replica:
         self._role_changed(self._advertise, sealer=True)
         log.info("this node is the sealer from height %d", _height(runtime) + 1)
         while not self._stop.is_set() and not self._lost.is_set():
-            self._lost.wait(PRUNE_EVERY_S)
-            self._prune()
+            self._lost.wait(FAULT_POLL_S)
+            if runtime.fault is not None:  # e.g. a full disk: let a healthy node seal
+                self._lose(f"this node stopped: {runtime.fault}")
+            elif time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + PRUNE_EVERY_S
+                self._prune()
         self._leader = None
         why = self._lost_why or "this node is shutting down"
         runtime.demote(f"this node stopped sealing ({why}); {self._follower_message()}")
@@ -290,13 +303,17 @@ class Replica:
             try:
                 revision = self._catch_up()
                 self._follow(revision + 1)
-            except ForkDetected:
-                return  # the runtime has stopped and said why
+            except Halted:
+                return  # the runtime has stopped (fork or store error) and said why
             except Compacted:
                 continue  # read the current keys again
             except (EtcdError, grpc.RpcError, ValueError) as exc:
                 log.warning("applying the block log: %s; retrying", exc)
                 self._stop.wait(RETRY_S)
+            except Exception as exc:  # a bug: stop loudly rather than fall silently behind
+                log.exception("applying the block log failed")
+                self._need_runtime().halt(f"applying the block log failed: {exc!r}")
+                return
 
     def _catch_up(self) -> int:
         """Apply every block the log holds above this node's head; the revision read at."""

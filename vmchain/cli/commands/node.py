@@ -55,7 +55,7 @@ from vmchain.node.failpoints import FailPointError, FailPoints
 from vmchain.node.logs import FORMATS
 from vmchain.node.logs import configure as configure_logs
 from vmchain.node.server import Endpoints, NodeServer
-from vmchain.replication.mode import open_replica, parse_endpoints
+from vmchain.replication.mode import advertised, open_replica, parse_endpoints
 from vmchain.replication.replica import (
     DEFAULT_KEEP_BLOCKS,
     DEFAULT_LEASE_TTL_S,
@@ -390,7 +390,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         endpoints = server.start()
         if replica is not None:
-            replica.start(server.runtime, args.advertise or endpoints.grpc)
+            replica.start(server.runtime, _advertise(args, endpoints.grpc))
         _tune_gc()
         if args.dev:
             _print_dev_accounts()
@@ -416,6 +416,15 @@ def _open_replica(server: NodeServer, args: argparse.Namespace) -> Replica | Non
         return open_replica(server, args.etcd, config, args.etcd_prefix)
     except ReplicationConfigError as exc:
         server.stop()
+        raise CommandError(str(exc)) from None
+
+
+def _advertise(args: argparse.Namespace, listening: str) -> str:
+    try:
+        if args.advertise is not None:
+            return advertised(args.advertise)
+        return advertised(listening, "--grpc")
+    except ReplicationConfigError as exc:
         raise CommandError(str(exc)) from None
 
 
