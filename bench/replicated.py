@@ -1032,6 +1032,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
 
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse_args(argv)
+    # SIGTERM unwinds like an error, so that every node and etcd member is stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     load = os.getloadavg()[0]
     print(
         f"replicated: {opts.runs} run(s); throughput {opts.txs:,} transfers in batches of "
