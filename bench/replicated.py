@@ -550,6 +550,7 @@ class Lag:
     blocks: int
     txs: int
     seconds: float
+    worst: tuple[tuple[float, int, int], ...]  # the 5 largest: (ms, follower index, height)
 
 
 def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -> Lag:
@@ -578,10 +579,10 @@ def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -
         for w in watchers:
             w.close()
     samples = []
-    for w in watchers:
+    for i, w in zip(followers, watchers, strict=True):
         arrivals = w.arrivals()
-        samples += [arrivals[h] - at for h, at in first_ack.items()]
-    ms = [1000 * s for s in samples]
+        samples += [(1000 * (arrivals[h] - at), i, h) for h, at in first_ack.items()]
+    ms = [sample[0] for sample in samples]
     return Lag(
         statistics.median(ms),
         e2e.percentile(ms, 99),
@@ -591,6 +592,7 @@ def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -
         len(first_ack),
         len(acks),
         seconds,
+        tuple(sorted(samples, reverse=True)[:5]),
     )
 
 
@@ -869,7 +871,8 @@ def describe_lag(lag: Lag) -> str:
         f"follower lag (first receipt of a block -> a follower's StreamBlocks) p50 "
         f"{lag.p50_ms:.1f} / p99 {lag.p99_ms:.1f} / max {lag.max_ms:.1f} ms (min "
         f"{lag.min_ms:.1f}) over {lag.samples} samples = {lag.blocks} blocks x 2 followers, "
-        f"{lag.txs} txs in {lag.seconds:.1f} s"
+        f"{lag.txs} txs in {lag.seconds:.1f} s; the largest (ms, follower, height): "
+        f"{', '.join(f'({ms:.0f}, {i}, {h})' for ms, i, h in lag.worst)}"
     )
 
 
