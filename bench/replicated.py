@@ -18,7 +18,10 @@ Each run, on fresh data dirs and a fresh etcd cluster (vmchain/testing/etcd.py):
    sealer, each waiting for its receipt; the bench process watches StreamBlocks on both
    followers. For each block: the time from the first receipt of that block returned to a
    client to each follower delivering that height (one sample per block and follower;
-   negative when the follower had it first). p50/p99/max (target p99 < 100 ms).
+   negative when the follower had it first). p50/p99/max (target p99 < 100 ms). The five
+   largest samples also say how long after the sealer's own StreamBlocks the follower had the
+   block, and the followers' metrics how many of their applies (re-execution and synced
+   write) took over 100 ms: to tell a slow follower from a late etcd watch.
 3. Failover. Two client threads keep submitting (each tx waits for its receipt; a refused
    submit moves to the node the follower names, or to the next address) while the sealer is
    killed with SIGKILL --kills times. The time from the kill to the first block sealed by
@@ -511,13 +514,27 @@ def signal_all(net: Network, nodes: Sequence[int], signum: signal.Signals) -> No
         os.kill(net.pid(i), signum)
 
 
-def etcd_commits(node: DevNode) -> tuple[float, float]:
-    """The node's guarded etcd commits so far: (seconds, count); zeros without etcd."""
+def scrape(node: DevNode) -> dict[str, float]:
+    """The node's Prometheus series: 'name{labels}' -> value."""
     with urllib.request.urlopen(f"http://{node.metrics}/metrics", timeout=10) as response:
         text = response.read().decode()
-    series = dict(line.rsplit(" ", 1) for line in text.splitlines() if line[:1] not in "#")
+    lines = [line.rsplit(" ", 1) for line in text.splitlines() if line[:1] not in "#"]
+    return {name: float(value) for name, value in lines}
+
+
+def etcd_commits(node: DevNode) -> tuple[float, float]:
+    """The node's guarded etcd commits so far: (seconds, count); zeros without etcd."""
+    series = scrape(node)
     name = "vmchain_replication_etcd_commit_seconds"
-    return float(series.get(f"{name}_sum", 0)), float(series.get(f"{name}_count", 0))
+    return series.get(f"{name}_sum", 0.0), series.get(f"{name}_count", 0.0)
+
+
+def slow_blocks(node: DevNode) -> tuple[float, float]:
+    """(blocks whose synced write, for a follower apply and write, took over 100 ms; blocks)."""
+    series = scrape(node)
+    name = "vmchain_state_commit_seconds"
+    count = series[f"{name}_count"]
+    return count - series[f'{name}_bucket{{le="0.1"}}'], count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,7 +567,10 @@ class Lag:
     blocks: int
     txs: int
     seconds: float
-    worst: tuple[tuple[float, int, int], ...]  # the 5 largest: (ms, follower index, height)
+    # The 5 largest: (ms, follower index, height, ms after the sealer's own stream had it).
+    worst: tuple[tuple[float, int, int, float], ...]
+    slow_applies: int  # follower blocks whose apply (re-execution and synced write) took > 100 ms
+    applies: int
 
 
 def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -> Lag:
@@ -564,6 +584,8 @@ def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -
     ]
     followers = [i for i in net.live() if i != sealer]
     watchers = [BlockWatcher(net.address(i), window.first_valid) for i in followers]
+    own = BlockWatcher(address, window.first_valid)
+    slow_before = [slow_blocks(net.node(i)) for i in followers]
     try:
         started = time.monotonic()
         with mp.get_context("spawn").Pool(1) as pool:
@@ -575,13 +597,18 @@ def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -
         last = max(first_ack)
         for w in watchers:
             wait_for("a follower delivers the last lag block", partial(w.arrival, last), 30)
+        slow, applies = _slow_delta(net, followers, slow_before)
     finally:
-        for w in watchers:
+        for w in [*watchers, own]:
             w.close()
+    sealer_had = own.arrivals()
     samples = []
     for i, w in zip(followers, watchers, strict=True):
         arrivals = w.arrivals()
-        samples += [(1000 * (arrivals[h] - at), i, h) for h, at in first_ack.items()]
+        samples += [
+            (1000 * (arrivals[h] - at), i, h, 1000 * (arrivals[h] - sealer_had.get(h, math.nan)))
+            for h, at in first_ack.items()
+        ]
     ms = [sample[0] for sample in samples]
     return Lag(
         statistics.median(ms),
@@ -593,7 +620,18 @@ def follower_lag(opts: Options, net: Network, sealer: int, accounts: Accounts) -
         len(acks),
         seconds,
         tuple(sorted(samples, reverse=True)[:5]),
+        int(slow),
+        int(applies),
     )
+
+
+def _slow_delta(
+    net: Network, followers: list[int], before: list[tuple[float, float]]
+) -> tuple[float, float]:
+    """Slow follower applies and all follower applies since `before` (see slow_blocks)."""
+    now = [slow_blocks(net.node(i)) for i in followers]
+    slow = sum(n[0] - b[0] for n, b in zip(now, before, strict=True))
+    return slow, sum(n[1] - b[1] for n, b in zip(now, before, strict=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -871,8 +909,10 @@ def describe_lag(lag: Lag) -> str:
         f"follower lag (first receipt of a block -> a follower's StreamBlocks) p50 "
         f"{lag.p50_ms:.1f} / p99 {lag.p99_ms:.1f} / max {lag.max_ms:.1f} ms (min "
         f"{lag.min_ms:.1f}) over {lag.samples} samples = {lag.blocks} blocks x 2 followers, "
-        f"{lag.txs} txs in {lag.seconds:.1f} s; the largest (ms, follower, height): "
-        f"{', '.join(f'({ms:.0f}, {i}, {h})' for ms, i, h in lag.worst)}"
+        f"{lag.txs} txs in {lag.seconds:.1f} s; the largest (ms, follower, height, ms after "
+        f"the sealer's own stream): "
+        f"{', '.join(f'({ms:.0f}, {i}, {h}, {own:.0f})' for ms, i, h, own in lag.worst)}; "
+        f"follower applies over 100 ms: {lag.slow_applies} of {lag.applies}"
     )
 
 
