@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -133,7 +134,7 @@ def _op(kind: str, due_ms: int, done_ms: int, status: str = "SUCCESS") -> OpResu
     return OpResult(kind, due_ms * MS, done_ms * MS, status in {"SUCCESS", "REVERTED"}, status)
 
 
-def _report() -> dict[str, object]:
+def _report(start_ns: int = 0) -> dict[str, Any]:
     measured = Phase(scheduled=7)
     measured.results = [
         _op("transfer", 0, 100),
@@ -152,7 +153,7 @@ def _report() -> dict[str, object]:
             "mix_text": "transfer=1,parking=1,voucher=1", "gates": 1, "vehicles": 3,
         },
         setup={"txs": 5, "height": 3},
-        start_ns=0,
+        start_ns=start_ns,
         end_ns=20 * S,
         interval_ns=10 * S,
         rss_source="pid 1",
@@ -188,9 +189,17 @@ def test_report_accounting_and_latency_are_exact() -> None:
         "scheduled": 2, "submitted": 1, "unsent": 1, "sealed": 1, "errors": 0,
     }  # fmt: skip
     assert report["rss"] == {
-        "source": "pid 1", "start_bytes": 100 * 2**20, "end_bytes": 105 * 2**20,
-        "growth_pct": 5.0,
+        "source": "pid 1", "before_warmup_bytes": 100 * 2**20, "start_bytes": 100 * 2**20,
+        "end_bytes": 105 * 2**20, "growth_pct": 5.0,
     }  # fmt: skip
+
+
+def test_rss_growth_is_measured_from_the_end_of_the_warmup() -> None:
+    """Caches fill during the warm-up: the growth counts from the first sample in the window."""
+    rss = _report(start_ns=5 * S)["rss"]
+    assert rss["before_warmup_bytes"] == 100 * 2**20
+    assert (rss["start_bytes"], rss["end_bytes"]) == (104 * 2**20, 105 * 2**20)
+    assert rss["growth_pct"] == 0.96
 
 
 def test_report_intervals() -> None:

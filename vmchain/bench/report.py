@@ -171,7 +171,10 @@ def build(facts: RunFacts, warmup: Phase, measured: Phase) -> dict[str, Any]:
     window = facts.end_ns - facts.start_ns
     errors = Counter(r.status for r in results if not r.sealed)
     kinds = [k for k in KINDS if k in facts.options.get("mix", {})]
-    first, last = (facts.rss[0].rss_bytes, facts.rss[-1].rss_bytes) if facts.rss else (0, 0)
+    # RSS growth over the measured window: from the first sample at or after its start (the
+    # warm-up fills the node's caches), to the end; the very first sample is kept too.
+    in_window = [s for s in facts.rss if s.at_ns >= facts.start_ns] or facts.rss
+    first, last = (in_window[0].rss_bytes, facts.rss[-1].rss_bytes) if facts.rss else (0, 0)
     return {
         "options": facts.options,
         "setup": facts.setup,
@@ -188,6 +191,7 @@ def build(facts: RunFacts, warmup: Phase, measured: Phase) -> dict[str, Any]:
         "intervals": intervals(results, facts.start_ns, last_ns, facts.interval_ns, facts.rss),
         "rss": {
             "source": facts.rss_source,
+            "before_warmup_bytes": facts.rss[0].rss_bytes if facts.rss else None,
             "start_bytes": first if facts.rss else None,
             "end_bytes": last if facts.rss else None,
             "growth_pct": growth_percent(first, last) if facts.rss else None,
