@@ -15,6 +15,12 @@ Streams read blocks by height: history from the ledger (recent blocks from a sma
 they sleep on a condition notified after each commit. A cursor that only ever moves forward by
 one height gives no gap and no duplicate, across reconnects too.
 
+Replicated mode (vmchain/replication): `publish` commits each sealed block to etcd before the
+local commit. The etcd round trip runs with the lock released (`_publish_unlocked`): the block's
+txs stay visible as pending (`_inflight`), and `apply_block` (blocks from the shared log) waits
+until the publish is over, so the sealer's own height is never committed twice. `promote` and
+`demote` switch the sealer role; `apply_block` checks and commits a block sealed elsewhere.
+
 Dev Revert (`rewind`) rolls the ledger back under the lock, between two blocks. Streams keep their
 cursors: one already past the new head waits until the chain grows back to its cursor and goes on
 with the new blocks from there (it never sends a height twice).
@@ -142,6 +148,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)  # the sealer sleeps here
         self._sealed = threading.Condition(self._lock)  # streams sleep here
+        self._published = threading.Condition(self._lock)  # the applier waits on a publish
         self._mempool = Mempool(mempool_limits)
         self._waiters: dict[bytes, _Waiter] = {}
         self._arrivals: dict[bytes, float] = {}  # tx id -> perf_counter at admission
@@ -150,6 +157,10 @@ class Runtime:
         self._last_seal_ms = self._clock.monotonic_ms()
         self._publish = publish
         self._max_block_bytes = max_block_bytes
+        # Replicated mode: the txs of the block being published (the lock is released while
+        # etcd commits it), and a condition the applier waits on meanwhile.
+        self._inflight: frozenset[bytes] = frozenset()
+        self._publishing = False
         self._sealer_role = sealing
         self._follower_why = "this node is a follower"
         self._accepting = key is not None and sealing
@@ -274,7 +285,7 @@ class Runtime:
 
     def _admit_locked(self, tx: Tx, wait: bool) -> _Waiter | Receipt | None:
         tx_id = tx.tx_id
-        if tx_id in self._mempool:
+        if tx_id in self._mempool or tx_id in self._inflight:
             if wait:
                 return self._waiter_locked(tx_id)
             raise TxRejected(
@@ -332,7 +343,7 @@ class Runtime:
             receipt = self._ledger.receipt(tx_id)
             if receipt is not None:
                 return receipt
-            pending = tx_id in self._mempool
+            pending = tx_id in self._mempool or tx_id in self._inflight
             if not pending:
                 raise NotFoundError(
                     f"tx 0x{tx_id.hex()} is not known to this node (neither sealed nor pending)"
@@ -364,7 +375,7 @@ class Runtime:
 
     def is_pending(self, tx_id: bytes) -> bool:
         with self._lock:
-            return tx_id in self._mempool
+            return tx_id in self._mempool or tx_id in self._inflight
 
     def blocks_from(self, height: int, is_active: Callable[[], bool]) -> Iterator[SealedBlock]:
         """Every sealed block from `height` on, then each new one; ends when the client leaves."""
@@ -483,7 +494,7 @@ class Runtime:
             sealed = self._ledger.propose(txs, timestamp_ms, self._key)
             proposed = time.perf_counter()
             if self._publish is not None:
-                self._publish(sealed)
+                self._publish_unlocked(sealed, txs)
             self._ledger.commit(sealed)
             self._failpoints.hit("commit.before_ack")
         except LostLeadership as exc:
@@ -521,6 +532,22 @@ class Runtime:
             if request.blocks <= 0:
                 self._mine.popleft()
                 request.done.set()
+
+    def _publish_unlocked(self, sealed: SealedBlock, txs: list[Tx]) -> None:
+        """Run the publish hook (an etcd round trip) with the lock released, so submissions
+        and reads go on meanwhile. The block's txs stay visible as pending (`_inflight`), and
+        the applier waits (`_published`) so it cannot commit this height first."""
+        assert self._publish is not None
+        self._inflight = frozenset(tx.tx_id for tx in txs)
+        self._publishing = True
+        self._lock.release()
+        try:
+            self._publish(sealed)
+        finally:
+            self._lock.acquire()
+            self._inflight = frozenset()
+            self._publishing = False
+            self._published.notify_all()
 
     def _abandon_locked(self, txs: list[Tx], mine: list[_MineRequest], why: str) -> None:
         """The block in hand was not published: nothing of it is acknowledged; its txs' waiters
@@ -585,6 +612,8 @@ class Runtime:
         False if this node already has it. ForkDetected (and sealing stops) if it holds a
         different block at that height or the block does not re-execute to its roots."""
         with self._lock:
+            while self._publishing:  # our own block is being published: let it commit first
+                self._published.wait()
             head = self._ledger.height()
             if block.height <= head:
                 mine = self._ledger.block(block.height).block.hash

@@ -19,6 +19,8 @@ A `Replica` runs beside a node's Runtime (DESIGN.md section 14):
   from the sealer over vmchain's gRPC (GetBlock) and checked the same way.
 - The sealer prunes the log to the last `keep_blocks` blocks and compacts etcd's history; every
   node keeps the full chain in its RocksDB.
+- The observer thread follows the election (etcd's Observe stream), so a follower names the new
+  sealer in its refusals as soon as etcd elects it.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class Replica:
         self._advertise = ""  # this node's gRPC address as peers and clients dial it
         self._pruned_below = 0
         self._next_prune = 0.0
+        self._role_lock = threading.Lock()  # role changes: elected, stepped down, hint
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -120,7 +123,12 @@ class Replica:
         """Follow the log and campaign as `advertise` (the gRPC address others dial)."""
         self._runtime = runtime
         self._advertise = advertise
-        for name, target in (("applier", self._apply_loop), ("elector", self._elect_loop)):
+        threads = (
+            ("applier", self._apply_loop),
+            ("elector", self._elect_loop),
+            ("observer", self._observe_loop),
+        )
+        for name, target in threads:
             thread = threading.Thread(target=target, name=f"vmchain-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -225,10 +233,11 @@ class Replica:
         if not self._wait_caught_up():
             self._resign(leader)
             return
-        self._lost.clear()
-        self._leader = leader
-        runtime.promote()
-        self._role_changed(self._advertise, sealer=True)
+        with self._role_lock:
+            self._lost.clear()
+            self._leader = leader
+            runtime.promote()
+            self._role_changed(self._advertise, sealer=True)
         log.info("this node is the sealer from height %d", _height(runtime) + 1)
         while not self._stop.is_set() and not self._lost.is_set():
             self._lost.wait(FAULT_POLL_S)
@@ -237,10 +246,11 @@ class Replica:
             elif time.monotonic() >= self._next_prune:
                 self._next_prune = time.monotonic() + PRUNE_EVERY_S
                 self._prune()
-        self._leader = None
         why = self._lost_why or "this node is shutting down"
-        runtime.demote(f"this node stopped sealing ({why}); {self._follower_message()}")
-        self._role_changed("", sealer=False)
+        with self._role_lock:
+            self._leader = None
+            runtime.demote(f"this node stopped sealing ({why}); {self._follower_message()}")
+            self._role_changed("", sealer=False)
         log.warning("this node stepped down as sealer: %s", why)
         self._resign(leader)
 
@@ -268,10 +278,31 @@ class Replica:
             current = self._client.leader(self._keys.election)
         except EtcdError:
             return
-        address = current.value.decode(errors="replace") if current is not None else ""
-        if address != self._sealer_address:
-            self._role_changed(address, sealer=False)
-            self._need_runtime().demote(self._follower_message())
+        self._sealer_is(current.value.decode(errors="replace") if current is not None else "")
+
+    def _sealer_is(self, address: str) -> None:
+        """Another node (or nobody: "") seals now; ignored while this node holds the role."""
+        with self._role_lock:
+            if self._leader is not None or address == self._advertise:
+                return
+            if address != self._sealer_address:
+                self._role_changed(address, sealer=False)
+                self._need_runtime().demote(self._follower_message())
+
+    def _observe_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                reader = self._client.observe(self._keys.election)
+                try:
+                    while not self._stop.is_set():
+                        current = reader.get(timeout=0.5)
+                        if current is not None:
+                            self._sealer_is(current.value.decode(errors="replace"))
+                finally:
+                    reader.close()
+            except EtcdError as exc:
+                log.info("observing the sealer election: %s; retrying", exc)
+                self._stop.wait(RETRY_S)
 
     def _role_changed(self, address: str, *, sealer: bool) -> None:
         self._sealer_address = address
