@@ -226,20 +226,20 @@ class NodeClient:
         """One unary call: retried (unless `retry=False`), errors as SDK exceptions. A Node
         method is looked up on the current node for every attempt, so a retry goes where the
         router sent it (client/routing.py)."""
-        if not method.startswith("Dev."):
-            node_method = method
 
-            def stub_method(request: Any, timeout: float) -> Any:
-                return getattr(self._node, node_method)(request, timeout=timeout)
+        def call(timeout: float) -> Any:
+            if method.startswith("Dev."):
+                return stub_method(request, timeout=timeout)
+            return getattr(self._node, method)(request, timeout=timeout)
 
         if not retry:
             try:
-                return stub_method(request, timeout=self.timeout)
+                return call(self.timeout)
             except grpc.RpcError as exc:
                 raise from_grpc(exc, method, tx_id) from None
         per_call = self.timeout
         return self.retrier.run(
-            lambda remaining: stub_method(request, timeout=min(per_call, remaining)),
+            lambda remaining: call(min(per_call, remaining)),
             method=method,
             deadline=deadline,
             tx_id=tx_id,
