@@ -164,3 +164,19 @@ def test_a_follower_applies_blocks_sealed_elsewhere_and_halts_on_a_different_one
             rt.begin_shutdown()
             rt.join(10)
             rt.close()
+
+
+def test_settled_height_waits_for_the_publish_in_flight(runtime: Runtime, gate: Gate) -> None:
+    results: list[object] = []
+    waiting = submit_in_thread(runtime, tx(b"settle"), results)
+    assert gate.entered.wait(10)
+    assert runtime.read(lambda ledger: ledger.height()) == 0  # reads do not wait
+    settled: list[int] = []
+    asker = threading.Thread(target=lambda: settled.append(runtime.settled_height()))
+    asker.start()
+    asker.join(0.3)
+    assert asker.is_alive() and settled == []
+    gate.release.set()
+    asker.join(10)
+    waiting.join(10)
+    assert settled == [1]

@@ -607,6 +607,14 @@ class Runtime:
         self._metrics.mempool(len(self._mempool), self._mempool.size_bytes)
         self._wake.notify_all()
 
+    def settled_height(self) -> int:
+        """The head height once no publish is in flight: a block this node is publishing is
+        then either committed here or abandoned (the applier asks before decoding a block)."""
+        with self._lock:
+            while self._publishing:
+                self._published.wait()
+            return self._ledger.height()
+
     def apply_block(self, block: Block) -> bool:
         """Verify, re-execute and commit a block sealed elsewhere (the shared log's next one);
         False if this node already has it. ForkDetected (and sealing stops) if it holds a

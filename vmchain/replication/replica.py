@@ -383,7 +383,7 @@ class Replica:
 
     def _apply(self, raw: bytes, height: int) -> None:
         runtime = self._need_runtime()
-        if height <= _height(runtime):
+        if height <= runtime.settled_height():  # the sealer's own block: no decode needed
             have = runtime.read(lambda ledger: _block_bytes(ledger, height))
             if have != raw:
                 runtime.halt(f"block {height} in the log differs from the one this node holds")
