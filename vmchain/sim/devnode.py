@@ -67,8 +67,11 @@ class DevNode:
         for line in self.proc.stdout:
             self._log.append(line.rstrip())
             if line.startswith("{"):
-                message = json.loads(line)
-                if message.get("event") == "ready":
+                try:  # the first JSON object on the line (stderr is merged into this pipe)
+                    message, _ = json.JSONDecoder().raw_decode(line)
+                except ValueError:
+                    continue
+                if isinstance(message, dict) and message.get("event") == "ready":
                     return dict(message)
             if time.monotonic() > deadline:
                 break

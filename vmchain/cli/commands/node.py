@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -394,7 +395,9 @@ def run(args: argparse.Namespace) -> int:
         _tune_gc()
         if args.dev:
             _print_dev_accounts()
-        print(_ready_line(server, endpoints, key.address), flush=True)
+        # one write: a log line on stderr merged into the same pipe cannot split it
+        sys.stdout.write(_ready_line(server, endpoints, key.address) + "\n")
+        sys.stdout.flush()
         _wait_for_signal()
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
