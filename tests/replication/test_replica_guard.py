@@ -97,3 +97,27 @@ def test_a_sealer_without_its_election_key_cannot_commit(
     )
     assert etcd.get(keys.block(2)) is None
     assert runtime.read(lambda ledger: ledger.height()) == 1
+
+
+def test_a_sealer_halts_when_its_own_block_is_rewritten_in_the_log(
+    sealer: tuple[Runtime, Replica, LogKeys], etcd: EtcdClient
+) -> None:
+    """The watch brings the sealer's own block back and it must match what the sealer
+    committed (compared with the bytes it published, not re-encoded); a second write under the
+    same height, such as a restored or tampered etcd, halts the node instead of being ignored."""
+    runtime, _, keys = sealer
+    deadline = time.monotonic() + 10
+    while not runtime.is_sealer and time.monotonic() < deadline:
+        time.sleep(0.01)
+    receipt = runtime.submit(transfer(b"own-block", 1), 5_000).receipt  # type: ignore[arg-type]
+    assert receipt is not None and receipt.height == 1
+    original = etcd.get(keys.block(1))
+    assert original is not None
+
+    etcd.put(keys.block(1), original.value + b"\x00")
+    deadline = time.monotonic() + 10
+    while runtime.fault is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runtime.fault == "block 1 in the log differs from the one this node holds"
+    assert not runtime.is_sealer
+    assert runtime.read(lambda ledger: ledger.block(1).block.to_bytes()) == original.value

@@ -66,6 +66,7 @@ FAULT_POLL_S = 0.2  # how soon a sealer whose node stopped (store error) steps d
 # (--max-request-bytes, 1.5 MiB by default) with room for the header and the txn.
 DEFAULT_MAX_BLOCK_BYTES = 1_200_000
 RETRY_S = 0.5
+OWN_BLOCKS_KEPT = 16  # a sealer's published bytes kept until the watch brings them back
 
 
 class ReplicationConfigError(ValueError):
@@ -105,6 +106,10 @@ class Replica:
         self._pruned_below = 0
         self._next_prune = 0.0
         self._role_lock = threading.Lock()  # role changes: elected, stepped down, hint
+        # height -> the bytes this sealer committed, compared with the watch's copy (no
+        # re-encoding of its own block); bounded, and a miss reads the block from the store.
+        self._own: dict[int, bytes] = {}
+        self._own_lock = threading.Lock()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -156,10 +161,11 @@ class Replica:
         if leader is None or self._lost.is_set():
             raise LostLeadership(self._follower_message())
         started = time.perf_counter()
+        raw = sealed.block.to_bytes()
         try:
             result = self._client.commit_if_absent(
                 self._keys.block(height),
-                sealed.block.to_bytes(),
+                raw,
                 guards=[leader.guard()],
                 timeout=self._config.commit_timeout_s,
             )
@@ -174,6 +180,7 @@ class Replica:
             raise LostLeadership(f"block {height} was not acknowledged: {exc}") from None
         self._metrics.commit_seconds.observe(time.perf_counter() - started)
         if result.landed:
+            self._keep_own(height, raw)
             return
         why = (
             f"another sealer already wrote block {height}"
@@ -182,6 +189,12 @@ class Replica:
         )
         self._lose(why)
         raise LostLeadership(f"block {height} was not acknowledged: {why}; retry with the sealer")
+
+    def _keep_own(self, height: int, raw: bytes) -> None:
+        with self._own_lock:
+            self._own[height] = raw
+            while len(self._own) > OWN_BLOCKS_KEPT:
+                del self._own[min(self._own)]
 
     def _lose(self, why: str) -> None:
         """Mark the term over (the elector thread demotes, resigns and campaigns again). Called
@@ -384,7 +397,10 @@ class Replica:
     def _apply(self, raw: bytes, height: int) -> None:
         runtime = self._need_runtime()
         if height <= runtime.settled_height():  # the sealer's own block: no decode needed
-            have = runtime.read(lambda ledger: _block_bytes(ledger, height))
+            with self._own_lock:
+                have = self._own.pop(height, None)
+            if have is None:
+                have = runtime.read(lambda ledger: _block_bytes(ledger, height))
             if have != raw:
                 runtime.halt(f"block {height} in the log differs from the one this node holds")
                 raise ForkDetected(f"block {height} differs")
