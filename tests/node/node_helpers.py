@@ -75,10 +75,13 @@ class NodeProcess:
         log_path: Path | None = None,
         env: Mapping[str, str] | None = None,
         preexec_fn: Callable[[], None] | None = None,
+        credentials: Any = None,
     ) -> None:
         """`env`: extra environment variables (e.g. VMCHAIN_FAILPOINTS) on top of ours;
-        `preexec_fn`: runs in the child before exec (e.g. setrlimit)."""
+        `preexec_fn`: runs in the child before exec (e.g. setrlimit); `credentials`: gRPC
+        channel credentials for a node started with --tls-cert (None: plaintext)."""
         self.data_dir = data_dir
+        self.credentials = credentials
         self.env = dict(env or {})
         self.preexec_fn = preexec_fn
         self.dev = dev
@@ -119,7 +122,10 @@ class NodeProcess:
         if not self._ready.wait(START_TIMEOUT_S):
             self.kill()
             raise AssertionError(f"node did not get ready: {self.stdout_lines[-5:]}")
-        self.channel = grpc.insecure_channel(self.ready["grpc"])
+        if self.credentials is None:
+            self.channel = grpc.insecure_channel(self.ready["grpc"])
+        else:
+            self.channel = grpc.secure_channel(self.ready["grpc"], self.credentials)
         self.node = npb_grpc.NodeStub(self.channel)  # type: ignore[no-untyped-call]
         self.devc = dpb_grpc.DevStub(self.channel)  # type: ignore[no-untyped-call]
         self.wait_for_info()

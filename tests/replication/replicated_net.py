@@ -50,11 +50,19 @@ class ReplicatedNet:
     """`size` replicated nodes on one etcd cluster, each with its own data dir and key."""
 
     def __init__(
-        self, base: Path, cluster: EtcdCluster, size: int = 3, args: Sequence[str] = ()
+        self,
+        base: Path,
+        cluster: EtcdCluster,
+        size: int = 3,
+        args: Sequence[str] = (),
+        credentials: Any = None,
     ) -> None:
+        """`args` go to every node; `credentials`: the tests' gRPC channel credentials when
+        the nodes serve TLS (None: plaintext)."""
         self.base = base
         self.cluster = cluster
         self.args = list(args)
+        self.credentials = credentials
         (base / "genesis.json").write_text(genesis().to_json())
         self.nodes: list[NodeProcess] = []
         for i in range(size):
@@ -69,21 +77,36 @@ class ReplicatedNet:
             key_file.chmod(0o600)
             self.nodes.append(self._process(i))
 
-    def _process(self, i: int, env: dict[str, str] | None = None) -> NodeProcess:
+    def _process(
+        self, i: int, env: dict[str, str] | None = None, args: Sequence[str] | None = None
+    ) -> NodeProcess:
         home = self.base / f"node{i}"
         urls = self.cluster.urls[i:] + self.cluster.urls[:i]  # node i talks to member i first
-        args = ["--node-key", str(home / "node.key"), "--etcd", ",".join(urls)]
-        args += ["--lease-ttl", "2", "--block-time", "20ms", *self.args]
-        log_path = home / "node.log"
-        return NodeProcess(home / "data", dev=False, args=args, log_path=log_path, env=env)
+        command = ["--node-key", str(home / "node.key"), "--etcd", ",".join(urls)]
+        command += ["--lease-ttl", "2", "--block-time", "20ms"]
+        command += self.args if args is None else args
+        return NodeProcess(
+            home / "data",
+            dev=False,
+            args=command,
+            log_path=home / "node.log",
+            env=env,
+            credentials=self.credentials,
+        )
 
-    def start(self, i: int | None = None, env: dict[str, str] | None = None) -> None:
-        """Start node `i` (default: every node not running), with extra `env`."""
+    def start(
+        self,
+        i: int | None = None,
+        env: dict[str, str] | None = None,
+        args: Sequence[str] | None = None,
+    ) -> None:
+        """Start node `i` (default: every node not running), with extra `env`, and `args`
+        instead of the network's own."""
         for index in range(len(self.nodes)) if i is None else [i]:
             proc = self.nodes[index].proc
             if proc is not None and proc.poll() is None:
                 continue
-            self.nodes[index] = self._process(index, env)
+            self.nodes[index] = self._process(index, env, args)
             self.nodes[index].start()
 
     def kill(self, i: int) -> None:
@@ -174,10 +197,15 @@ def submit_to_sealer(net: ReplicatedNet, tx: Tx, timeout_s: float = 20) -> Any:
 
 @contextmanager
 def replicated_net(
-    base: Path, cluster: EtcdCluster, size: int = 3, args: Sequence[str] = (), start: bool = True
+    base: Path,
+    cluster: EtcdCluster,
+    size: int = 3,
+    args: Sequence[str] = (),
+    start: bool = True,
+    credentials: Any = None,
 ) -> Iterator[ReplicatedNet]:
     """The network, every node started (unless `start=False`); killed on the way out."""
-    net = ReplicatedNet(base, cluster, size, args)
+    net = ReplicatedNet(base, cluster, size, args, credentials)
     try:
         if start:
             net.start()

@@ -174,21 +174,20 @@ def _json_key(text: str, source: str) -> PrivateKey:
 def read_tls(files: TlsFiles) -> tuple[bytes, bytes, bytes | None]:
     """(certificate chain, private key, client CA) PEM bytes; the key file must be mode 0600."""
     check_key_file_mode(files.key, "--tls-key")
-    read = {}
-    for flag, path in (
-        ("--tls-cert", files.cert),
-        ("--tls-key", files.key),
-        ("--client-ca", files.client_ca),
-    ):
-        if path is None:
-            continue
-        try:
-            read[flag] = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
-        if b"-----BEGIN" not in read[flag]:
-            raise ConfigError(f"{flag}: {path} is not a PEM file")
-    return read["--tls-cert"], read["--tls-key"], read.get("--client-ca")
+    cert, key = read_pem(files.cert, "--tls-cert"), read_pem(files.key, "--tls-key")
+    client_ca = None if files.client_ca is None else read_pem(files.client_ca, "--client-ca")
+    return cert, key, client_ca
+
+
+def read_pem(path: Path, flag: str) -> bytes:
+    """The bytes of a PEM file given by `flag`; ConfigError if unreadable or not PEM."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
+    if b"-----BEGIN" not in data:
+        raise ConfigError(f"{flag}: {path} is not a PEM file")
+    return data
 
 
 def db_path(data_dir: Path) -> Path:

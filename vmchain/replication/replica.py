@@ -16,7 +16,9 @@ A `Replica` runs beside a node's Runtime (DESIGN.md section 14):
   watches from that revision on, and applies each block through `Runtime.apply_block`: seal,
   parent, limits, re-execution and roots are checked; a mismatch stops the node loudly. Blocks
   it already has (the sealer's own) must be byte-identical. Blocks pruned from etcd are fetched
-  from the sealer over vmchain's gRPC (GetBlock) and checked the same way.
+  from the sealer over vmchain's gRPC (GetBlock) and checked the same way: plaintext, or TLS
+  with `PeerTls` (the CA that signed the other nodes' certificates, and a client certificate
+  for nodes that require one), as etcd's --peer-* flags.
 - The sealer prunes the log to the last `keep_blocks` blocks and compacts etcd's history; every
   node keeps the full chain in its RocksDB.
 - The observer thread follows the election (etcd's Observe stream), so a follower names the new
@@ -74,11 +76,34 @@ class ReplicationConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class PeerTls:
+    """How this node dials the other nodes' gRPC over TLS (PEM bytes): the CA to trust, and a
+    client certificate and key for nodes that require one (--client-ca)."""
+
+    ca: bytes
+    cert: bytes | None = None
+    key: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("a peer client certificate needs its key, and a key its certificate")
+
+
+@dataclass(frozen=True, slots=True)
 class ReplicaConfig:
     lease_ttl_s: int = DEFAULT_LEASE_TTL_S
     max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES
     keep_blocks: int = DEFAULT_KEEP_BLOCKS
     commit_timeout_s: float = 5.0
+    peer_tls: PeerTls | None = None  # None: other nodes are dialled in plaintext
+
+
+def peer_channel(address: str, tls: PeerTls | None) -> grpc.Channel:
+    """A channel to another node's gRPC, as `tls` says (a block is at most 4 MiB)."""
+    if tls is None:
+        return grpc.insecure_channel(address)
+    credentials = grpc.ssl_channel_credentials(tls.ca, tls.key, tls.cert)
+    return grpc.secure_channel(address, credentials)
 
 
 class Replica:
@@ -426,13 +451,32 @@ class Replica:
                 "to fetch them from"
             )
         log.info("fetching blocks %d..%d from %s", first, last, address)
-        with grpc.insecure_channel(address) as channel:
+        with peer_channel(address, self._config.peer_tls) as channel:
             stub = npb_grpc.NodeStub(channel)  # type: ignore[no-untyped-call]
             for height in range(first, last + 1):
-                info = stub.GetBlock(npb.GetBlockRequest(height=height, full=True), timeout=10)
+                request = npb.GetBlockRequest(height=height, full=True)
+                try:
+                    info = stub.GetBlock(request, timeout=10)
+                except grpc.RpcError as exc:
+                    raise ValueError(self._fetch_failed(address, first, last, exc)) from None
                 raw = pb.Block(sealed=info.sealed, transactions=info.transactions)
                 self._apply(raw.SerializeToString(deterministic=True), height)
                 self._metrics.fetched_blocks.inc()
+
+    def _fetch_failed(self, address: str, first: int, last: int, exc: grpc.RpcError) -> str:
+        how = "over TLS" if self._config.peer_tls is not None else "in plaintext"
+        hint = (
+            "; if the nodes serve TLS, give --peer-ca (and --peer-cert and --peer-key where "
+            "they require client certificates)"
+            if self._config.peer_tls is None
+            else "; check --peer-ca, --peer-cert and --peer-key against that node's TLS"
+        )
+        code = exc.code().name if hasattr(exc, "code") else "error"
+        details = exc.details() if hasattr(exc, "details") else str(exc)
+        return (
+            f"cannot fetch blocks {first}..{last} (pruned from etcd) from the sealer at "
+            f"{address} {how}: {code} {details}{hint if code == 'UNAVAILABLE' else ''}"
+        )
 
     def _need_runtime(self) -> Runtime:
         if self._runtime is None:

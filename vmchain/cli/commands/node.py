@@ -50,6 +50,7 @@ from vmchain.node.config import (
     load_node_key,
     parse_address,
     parse_duration_ms,
+    read_pem,
 )
 from vmchain.node.errors import ConfigError
 from vmchain.node.failpoints import FailPointError, FailPoints
@@ -60,6 +61,7 @@ from vmchain.replication.mode import advertised, open_replica, parse_endpoints
 from vmchain.replication.replica import (
     DEFAULT_KEEP_BLOCKS,
     DEFAULT_LEASE_TTL_S,
+    PeerTls,
     Replica,
     ReplicaConfig,
     ReplicationConfigError,
@@ -222,6 +224,20 @@ def _add_replication_arguments(add: Callable[..., object]) -> None:
         help=f"with --etcd: blocks kept in etcd (default {DEFAULT_KEEP_BLOCKS}); older ones are "
         "pruned there and fetched from a peer by a node that fell further behind",
     )
+    add(
+        "--peer-ca",
+        type=Path,
+        metavar="PEM",
+        help="with --etcd: dial the other nodes' gRPC (fetching pruned blocks) over TLS, "
+        "trusting this CA; without it they are dialled in plaintext",
+    )
+    add(
+        "--peer-cert",
+        type=Path,
+        metavar="PEM",
+        help="with --peer-ca: the client certificate shown to nodes that require one (--client-ca)",
+    )
+    add("--peer-key", type=Path, metavar="PEM", help="its private key (mode 0600)")
 
 
 def _etcd_endpoints(text: str, flag: str) -> list[str]:
@@ -410,16 +426,43 @@ def run(args: argparse.Namespace) -> int:
 
 def _open_replica(server: NodeServer, args: argparse.Namespace) -> Replica | None:
     if args.etcd is None:
+        if (args.peer_ca, args.peer_cert, args.peer_key) != (None, None, None):
+            server.stop()
+            raise UsageError("--peer-ca, --peer-cert and --peer-key need --etcd")
         return None
     if args.dev:
         server.stop()
         raise UsageError("--etcd needs a real chain (vmchain init), not --dev")
-    config = ReplicaConfig(lease_ttl_s=args.lease_ttl, keep_blocks=args.keep_blocks)
     try:
+        config = ReplicaConfig(
+            lease_ttl_s=args.lease_ttl, keep_blocks=args.keep_blocks, peer_tls=_peer_tls(args)
+        )
         return open_replica(server, args.etcd, config, args.etcd_prefix)
     except ReplicationConfigError as exc:
         server.stop()
         raise CommandError(str(exc)) from None
+    except ConfigError as exc:
+        server.stop()
+        raise CommandError(str(exc)) from None
+    except UsageError:
+        server.stop()
+        raise
+
+
+def _peer_tls(args: argparse.Namespace) -> PeerTls | None:
+    if args.peer_ca is None:
+        if args.peer_cert is not None or args.peer_key is not None:
+            raise UsageError("--peer-cert and --peer-key need --peer-ca")
+        return None
+    if (args.peer_cert is None) != (args.peer_key is None):
+        raise UsageError("--peer-cert and --peer-key go together")
+    ca = read_pem(args.peer_ca, "--peer-ca")
+    if args.peer_cert is None:
+        return PeerTls(ca)
+    check_key_file_mode(args.peer_key, "--peer-key")
+    return PeerTls(
+        ca, read_pem(args.peer_cert, "--peer-cert"), read_pem(args.peer_key, "--peer-key")
+    )
 
 
 def _advertise(args: argparse.Namespace, listening: str) -> str:
