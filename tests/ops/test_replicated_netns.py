@@ -497,6 +497,9 @@ def _one_chain_with_every_receipt(
         request = npb.GetReceiptRequest(tx_id=bytes.fromhex(r["tx"]))
         for node in net.nodes:
             assert node.stub.GetReceipt(request, timeout=5).height == r["height"]
+    for node in net.nodes:  # nobody halted on the way (a fork, a mismatch, a crash)
+        text = node.log.read_text()
+        assert '"level":"CRITICAL"' not in text and "Traceback" not in text, text[-3000:]
     late = [
         b.header.height
         for b in chains[0]
