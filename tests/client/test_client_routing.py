@@ -1,4 +1,4 @@
-"""The SDK's router: where a retry goes after UNAVAILABLE (client/routing.py)."""
+"""The SDK's router: where a retry goes after UNAVAILABLE or silence (client/routing.py)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,17 @@ def test_a_dead_node_moves_the_retry_round_robin() -> None:
         r.route(down)
         seen.append(r.current)
     assert seen == ["b:2", "c:3", "a:1", "b:2"]
+
+
+def test_a_node_that_never_answered_moves_the_retry_one_that_did_stays() -> None:
+    r, _ = router("a:1,b:2")
+    r.route(Failure(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded"))  # grpc's own
+    assert r.current == "b:2"
+    # the node's own answer: its wait ran out, the tx is still pending there
+    r.route(Failure(grpc.StatusCode.DEADLINE_EXCEEDED, "waited 30000 ms; tx is still pending"))
+    assert r.current == "b:2"
+    r.route(Failure(grpc.StatusCode.UNAVAILABLE, "Stream removed (ping timeout)"))
+    assert r.current == "a:1"
 
 
 def test_other_codes_and_a_single_node_stay_put() -> None:

@@ -19,10 +19,9 @@ reaches every host by its bridge IP from the root namespace.
   gets errors, never a receipt), nothing it sealed after the cut is in the chain. After the
   link is back it rejoins as a follower and catches up; all 3 nodes hold one chain (no
   height twice, no gap, no tx twice) containing every receipt any gate was given.
-- xfail (strict), an SDK bug this partition shows: a NodeClient given every node, pointed at
-  the sealer when it is cut off, stays there (DEADLINE_EXCEEDED does not move it to another
-  node) and gets no receipt until the partition heals. The gates in the test above work
-  around it with a fresh NodeClient after a payment ran out of time (tests/ops/netns_gate.py).
+- A NodeClient given every node, pointed at the sealer when it is cut off, moves off it (the
+  SDK pings the node of an open call and reroutes on a silent deadline) and gets a receipt
+  from the new sealer while the partition lasts. This test found that the SDK used to stay.
 
 Skipped (with the reason) without root/`ip netns` or without etcd; with VMCHAIN_REQUIRE_ETCD=1
 (CI) a missing etcd fails instead, as in tests/replication.
@@ -508,22 +507,12 @@ def _one_chain_with_every_receipt(
     assert late == [], f"blocks the cut-off sealer sealed after the cut: {late}"
 
 
-SDK_STAYS_ON_A_SILENT_NODE = (
-    "vmchain/client/routing.py moves the next attempt to another node only on UNAVAILABLE. A "
-    "sealer behind a partition (or on a dead host) answers nothing: every call to it ends in "
-    "DEADLINE_EXCEEDED (the channels have no keepalive, and a waiting submit spends its whole "
-    "deadline on one attempt), so a NodeClient given every node stays pointed at the cut-off "
-    "sealer, and gets no receipt, until the partition heals"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SDK_STAYS_ON_A_SILENT_NODE)
 def test_an_sdk_client_given_every_node_moves_off_a_partitioned_sealer(network: Network) -> None:
     net = network
     old = net.sealer()
     majority = [i for i in range(3) if i != old]
     _place_etcd_leader(net, old, on_host=False)
-    gate = _start_gate(net, GATE, "sdk-as-is", [0, 1, 2], ("--no-fresh-client",))
+    gate = _start_gate(net, GATE, "sdk-as-is", [0, 1, 2])
     try:
         _wait("receipts before the cut", lambda: len(gate.receipts()) >= 3, 60)
         cut = time.monotonic()

@@ -1,11 +1,17 @@
 """Which node a NodeClient talks to: one address, or several with failover and sealer redirects.
 
 `NodeClient("a:50051,b:50051,c:50051")` knows three nodes of one (replicated) chain. Calls go to
-the current one. When a call fails with UNAVAILABLE the router picks where the retry goes:
+the current one. When an attempt fails the router picks where the retry goes:
 
-- a follower's answer names the sealer ("... the sealer is HOST:PORT"): go there (a gate that
-  was pointed at any node ends up submitting to the sealer, and follows it after a failover);
-- otherwise (the node is down or stopping): the next address in the list, round robin.
+- UNAVAILABLE naming the sealer ("... the sealer is HOST:PORT", a follower's answer): go there
+  (a gate that was pointed at any node ends up submitting to the sealer, and follows it after a
+  failover);
+- other UNAVAILABLE (the node is down, stopping, or its connection died: the SDK's channels
+  ping an open call's node, so a node that went silent mid-call fails within a few seconds):
+  the next address in the list, round robin;
+- DEADLINE_EXCEEDED that the client's own deadline raised (grpc's "Deadline Exceeded": the node
+  said nothing at all, as a host behind a partition): the next address too. A node that is
+  alive answers a wait that ran out with its own message before that deadline, and stays.
 
 Every call the SDK makes is safe to repeat (client/retry.py), so moving a retry to another node
 never applies a transaction twice. One channel per address, opened on first use.
@@ -21,6 +27,7 @@ from typing import Any
 import grpc
 
 SEALER_HINT = re.compile(r"the sealer is (\S+)$")
+SILENT = "Deadline Exceeded"  # grpc's own details when the node never answered in time
 
 
 class Router:
@@ -54,10 +61,11 @@ class Router:
     def route(self, exc: grpc.RpcError) -> None:
         """After a failed attempt: point the next one at the sealer, or the next node."""
         code = exc.code() if callable(getattr(exc, "code", None)) else None
-        if code != grpc.StatusCode.UNAVAILABLE:
+        details = (exc.details() if callable(getattr(exc, "details", None)) else "") or ""
+        silent = code == grpc.StatusCode.DEADLINE_EXCEEDED and details == SILENT
+        if code != grpc.StatusCode.UNAVAILABLE and not silent:
             return
-        details = exc.details() if callable(getattr(exc, "details", None)) else ""
-        hint = SEALER_HINT.search(details or "")
+        hint = SEALER_HINT.search(details)
         with self._lock:
             if hint is not None:
                 self._current = hint.group(1)

@@ -250,6 +250,8 @@ class NodeServer:
             ("grpc.max_receive_message_length", self.config.max_receive_bytes),
             ("grpc.max_send_message_length", self.config.max_send_bytes),
             ("grpc.so_reuseport", 0),  # a port in use is an error, not a shared socket
+            # Clients may ping (the SDK does every 2 s during a call, to notice a silent node);
+            # no ping rate is punished with GOAWAY.
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
             ("grpc.http2.max_ping_strikes", 0),
