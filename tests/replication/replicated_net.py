@@ -180,6 +180,26 @@ def blocks(node: NodeProcess, first: int, last: int) -> Iterator[Any]:
         yield node.node.GetBlock(npb.GetBlockRequest(height=height, full=True), timeout=10)
 
 
+def outgrow_the_log(net: ReplicatedNet, sealer: int, follower: int) -> int:
+    """With --keep-blocks 10: `follower` stops after block 1, the sealer seals 40 more blocks
+    (one transfer each) and prunes the log behind them. The sealer's head."""
+    submit(net.nodes[sealer], transfer_tx(PAYERS[4], b"first"))
+    net.wait_same_head(range(len(net.nodes)), at_least=1)
+    net.nodes[follower].stop()
+    for i in range(40):  # one block each: 41 blocks, 10 kept in etcd
+        submit(net.nodes[sealer], transfer_tx(PAYERS[4], b"while-down-%d" % i))
+    time.sleep(6)  # the sealer prunes every 5 s
+    return net.heads([sealer])[0][0]
+
+
+def fetched_blocks(node: NodeProcess) -> float:
+    """The node's vmchain_replication_fetched_blocks_total."""
+    prefix = "vmchain_replication_fetched_blocks_total "
+    lines = [line for line in node.scrape().splitlines() if line.startswith(prefix)]
+    assert len(lines) == 1, lines
+    return float(lines[0].split()[1])
+
+
 def submit_to_sealer(net: ReplicatedNet, tx: Tx, timeout_s: float = 20) -> Any:
     """Submit to whichever node seals now, moving on when a node says it is not the sealer."""
     deadline = time.monotonic() + timeout_s
