@@ -74,10 +74,13 @@ def test_bad_options_exit_2() -> None:
 
 
 def test_ctrl_c_stops_the_dev_node(tmp_path: Path) -> None:
+    # A shell that starts a run in the background without job control (`cmd &`) leaves SIGINT
+    # ignored, and children inherit that; a terminal's Ctrl-C reaches a default disposition.
     demo = subprocess.Popen(
         [sys.executable, "-m", "vmchain", "demo", "--hours", "24", "--receipt-out",
          str(tmp_path / "r.vmrb")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     assert demo.stderr is not None
     first = demo.stderr.readline()
