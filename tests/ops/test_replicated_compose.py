@@ -7,7 +7,8 @@ multi-line strings, trailing comments); where some Python on the machine has PyY
 checks that the reader and PyYAML agree. The static tests check the 3 etcd members (Debian's
 3.4 flags: pre-vote, Raft timing, request size for the largest block, quota, compaction), the
 one-shot setup, the 3 nodes (every flag parsed by `vmchain node`'s own parser), ports,
-volumes, health checks and the Prometheus targets.
+volumes, health checks and the Prometheus targets; where Debian's docker-compose is installed
+(CI), Docker's own Compose parser validates the file too.
 
 The e2e test runs the network as composed: setup.py makes keys, genesis and data dirs, the
 3 etcd members start with the compose file's own flags and the 3 nodes with its own commands
@@ -385,6 +386,31 @@ def test_promtool_accepts_the_scrape_config(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "SUCCESS: 1 rule files found" in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None,
+    reason="docker-compose (Debian's 1.29, installed by .ci/run) is not installed",
+)
+def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
+    """Docker's own Compose implementation parses and validates the file against its schema
+    (`config` needs no engine). Debian's docker-compose 1.29 predates the top-level `name`
+    (Compose v2, which `docker compose` reads), so it checks a copy without that one line, in
+    the file's own project directory so that build contexts and mounts resolve as they do."""
+    text = COMPOSE.read_text()
+    assert text.count("\nname: vmchain-replicated\n") == 1
+    copy = tmp_path / "docker-compose.yml"
+    copy.write_text(text.replace("\nname: vmchain-replicated\n", "\n"))
+    compose = ["docker-compose", "-f", str(copy), "--project-directory", str(HERE)]
+    done = subprocess.run([*compose, "config"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    resolved = done.stdout
+    listed = subprocess.run(
+        [*compose, "config", "--services"], capture_output=True, text=True, check=True
+    )
+    assert listed.stdout.split() == [*MEMBERS, "setup", *NODES, "prometheus", "client"]
+    assert f"context: {HERE}\n" in resolved  # the etcd image builds from this directory
+    assert f"context: {DEPLOY.parent}\n" in resolved  # the vmchain image from the repository
 
 
 def test_etcd_image_is_debians_etcd_as_a_non_root_user() -> None:
