@@ -68,6 +68,7 @@ FAULT_POLL_S = 0.2  # how soon a sealer whose node stopped (store error) steps d
 # (--max-request-bytes, 1.5 MiB by default) with room for the header and the txn.
 DEFAULT_MAX_BLOCK_BYTES = 1_200_000
 RETRY_S = 0.5
+PEER_MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a GetBlock answer, as the SDK's limit
 OWN_BLOCKS_KEPT = 16  # a sealer's published bytes kept until the watch brings them back
 
 
@@ -99,12 +100,13 @@ class ReplicaConfig:
 
 
 def peer_channel(address: str, tls: PeerTls | None) -> grpc.Channel:
-    """A channel to another node's gRPC, as `tls` says (gRPC's default 4 MiB receive limit holds
-    a replicated block: at most 1.2 MB of transactions)."""
+    """A channel to another node's gRPC, as `tls` says. It takes blocks of any size the chain
+    allows (a block sealed before the chain was replicated is not held to the 1.2 MB cap)."""
+    options = [("grpc.max_receive_message_length", PEER_MAX_MESSAGE_BYTES)]
     if tls is None:
-        return grpc.insecure_channel(address)
+        return grpc.insecure_channel(address, options=options)
     credentials = grpc.ssl_channel_credentials(tls.ca, tls.key, tls.cert)
-    return grpc.secure_channel(address, credentials)
+    return grpc.secure_channel(address, credentials, options=options)
 
 
 class Replica:
